@@ -1,0 +1,3 @@
+"""claimgraph: a source-contradiction knowledge graph."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""networkx analytics over claims, sources and contradictions."""

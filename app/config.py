@@ -1,0 +1,57 @@
+"""Settings: the only module that reads the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Every setting, declared once with its help text. Environment prefix: CLAIMGRAPH_."""
+
+    model_config = SettingsConfigDict(env_prefix="CLAIMGRAPH_", extra="forbid")
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", description="Deployment environment; production refuses placeholder secrets."
+    )
+    store: str = Field(
+        str(PROJECT_ROOT / "graph_data" / "store"),
+        description="Where the graph lives: a directory for the embedded on-disk Oxigraph store, "
+        "or 'memory' for a throw-away in-memory store (tests).",
+    )
+    seed: bool = Field(True, description="Load the seed article and its claims into a new store.")
+    ontology_dir: Path = Field(PROJECT_ROOT / "ontology", description="Vocabulary, shapes and rules.")
+    seed_dir: Path = Field(PROJECT_ROOT / "graph_data" / "seed", description="Seed input (TriG).")
+    host: str = Field("127.0.0.1", description="Interface to listen on.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port to listen on.")
+    sparql_timeout_s: float = Field(
+        10.0, gt=0, description="Wall-clock limit for one /sparql query, in seconds."
+    )
+    sparql_max_rows: int = Field(
+        10_000, gt=0, description="Most rows (or triples) /sparql returns; more is truncated "
+        "and flagged in the X-Claimgraph-Truncated header."
+    )
+    max_body_bytes: int = Field(
+        1_000_000, gt=0, description="Largest accepted request body, in bytes."
+    )
+    union_default_graph: bool = Field(
+        False, description="Let /sparql queries see every named graph as the default graph."
+    )
+    page_size: int = Field(20, gt=0, le=500, description="Default page size of list endpoints.")
+    max_page_size: int = Field(200, gt=0, description="Largest page size a client may ask for.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.page_size > self.max_page_size:
+            raise ValueError("page_size must not exceed max_page_size")
+        return self
+
+    @property
+    def in_memory(self) -> bool:
+        """True when the store is the throw-away in-memory one."""
+        return self.store == "memory"

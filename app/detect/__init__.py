@@ -1,0 +1,1 @@
+"""Contradiction detection: declarative SPARQL rules run inside the store."""

@@ -1,0 +1,141 @@
+"""Run the rules: incrementally for new claims, or in full as a repair."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import URIRef
+
+from app.analysis.disputes import Edge, group
+from app.model.contradictions import Finding, Supersession
+from app.model.vocab import CONTRADICTION, DISPUTE, local_id
+from app.store.base import GraphStore, Row
+from app.store.detection import DetectionStore
+from app.detect.rules import Rule, load_rules
+
+
+@dataclass
+class DetectionResult:
+    """What one detection pass stored."""
+
+    new_contradictions: list[str] = field(default_factory=list)
+    disputes: set[str] = field(default_factory=set)
+    new_disputes: set[str] = field(default_factory=set)
+    merged: dict[str, str] = field(default_factory=dict)
+    supersessions: list[Supersession] = field(default_factory=list)
+
+
+class Detector:
+    """Runs the rules of ``ontology/rules`` against a store."""
+
+    def __init__(self, store: GraphStore, rules_dir: Path) -> None:
+        self.db = DetectionStore(store)
+        self.rules, self.pair_filter = load_rules(rules_dir)
+
+    @property
+    def all_rules(self) -> list[Rule]:
+        """Rules and the pair filter, for describing them in the graph."""
+        return [*self.rules, self.pair_filter]
+
+    def find(self, claim: URIRef | None) -> tuple[list[Finding], list[Supersession]]:
+        """Contradictions and supersessions involving ``claim`` (or any claim, if None)."""
+        found: dict[tuple[str, str, str], Finding] = {}
+        for rule in self.rules:
+            assert rule.type is not None
+            for row in self.db.run_rule(rule.query, claim):
+                a, b = sorted((URIRef(row["c1"]), URIRef(row["c2"])), key=str)
+                key = (rule.id, str(a), str(b))
+                finding = found.setdefault(key, Finding(rule.id, rule.type, a, b))
+                finding.subjects.add(URIRef(row["s"]))
+                finding.properties.add(URIRef(row["p"]))
+        kept: list[Finding] = []
+        supersessions: list[Supersession] = []
+        verdicts: dict[tuple[str, str], Row] = {}
+        for finding in found.values():
+            pair = (str(finding.claim_a), str(finding.claim_b))
+            if pair not in verdicts:
+                verdicts[pair] = self.db.pair_filter(
+                    self.pair_filter.query, finding.claim_a, finding.claim_b
+                )
+            verdict = verdicts[pair]
+            if _true(verdict, "hedged") or _true(verdict, "sameSource"):
+                continue
+            if _true(verdict, "c1Before"):
+                supersessions.append(Supersession(later=finding.claim_b, earlier=finding.claim_a))
+            elif _true(verdict, "c2Before"):
+                supersessions.append(Supersession(later=finding.claim_a, earlier=finding.claim_b))
+            else:
+                kept.append(finding)
+        return kept, list(dict.fromkeys(supersessions))
+
+    def detect(self, claims: Iterable[URIRef]) -> DetectionResult:
+        """Incremental detection for new claims: each rule is bound to the new claim, so it
+        only meets claims that share its subject and property."""
+        claims = list(claims)
+        findings: dict[str, Finding] = {}
+        supersessions: list[Supersession] = []
+        for claim in claims:
+            found, sup = self.find(claim)
+            for f in found:
+                findings.setdefault(f.id, f)
+            supersessions += sup
+        return self._commit(list(findings.values()), supersessions, claims, full=False)
+
+    def full_run(self) -> DetectionResult:
+        """Repair: run every rule over the whole store and regroup every dispute."""
+        found, supersessions = self.find(None)
+        return self._commit(found, supersessions, self.db.pending(), full=True)
+
+    def _commit(
+        self, findings: list[Finding], supersessions: list[Supersession],
+        done: list[URIRef], *, full: bool,
+    ) -> DetectionResult:
+        existing = self.db.existing(f.iri for f in findings)
+        fresh = [f for f in findings if f.iri not in existing]
+        touched = {c for f in findings for c in (f.claim_a, f.claim_b)}
+        rows = self.db.all_edges() if full else self.db.neighbourhood(touched)
+        edges = {str(r["k"]): _edge(r) for r in rows}
+        for f in fresh:
+            edges.setdefault(
+                str(f.iri), Edge(str(f.iri), str(f.claim_a), str(f.claim_b))
+            )
+        grouping = group(edges.values())
+        previous = {k: e.dispute for k, e in edges.items()}
+        assignment = {k: d for k, d in grouping.assignment.items()}
+        self.db.commit(
+            fresh, assignment, previous, grouping.new_disputes, grouping.merged,
+            supersessions, done, dt.datetime.now(dt.UTC),
+        )
+        result = DetectionResult(
+            new_contradictions=[f.id for f in fresh],
+            new_disputes=set(grouping.new_disputes),
+            merged=dict(grouping.merged),
+            supersessions=supersessions,
+        )
+        result.disputes = {
+            assignment[str(f.iri)] for f in findings if str(f.iri) in assignment
+        }
+        return result
+
+
+def _true(row: Row, name: str) -> bool:
+    value = row.get(name)
+    return value is not None and bool(value.toPython())  # type: ignore[union-attr]
+
+
+def _edge(row: Row) -> Edge:
+    dispute = row.get("d")
+    created = row.get("dCreated")
+    return Edge(
+        contradiction=str(row["k"]),
+        claim_a=str(row["a"]),
+        claim_b=str(row["b"]),
+        dispute=local_id(str(dispute), str(DISPUTE)) if dispute is not None else None,
+        dispute_created=str(created) if created is not None else None,
+    )
+
+
+__all__ = ["CONTRADICTION", "DetectionResult", "Detector"]

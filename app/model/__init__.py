@@ -1,0 +1,1 @@
+"""Vocabulary namespaces and domain types. No I/O."""

@@ -1,0 +1,180 @@
+"""Domain types for claims: what a client submits and what the API returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Ref = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=500,
+        description="An entity: its claimgraph id (`hajin`), full IRI, Wikidata id (`Q2429253`) "
+        "or any known name or alias (`Daesh`). Unknown names mint a new entity.",
+    ),
+]
+
+
+class Polarity(str, Enum):
+    """Asserted or denied (FactBank +/-)."""
+
+    positive = "positive"
+    negative = "negative"
+
+
+class Certainty(str, Enum):
+    """How firmly the speaker commits (FactBank CT/PR/PS)."""
+
+    certain = "certain"
+    probable = "probable"
+    possible = "possible"
+
+
+class Strict(BaseModel):
+    """Base: unknown fields are an error, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class IntervalIn(Strict):
+    """A number, bounds or a range: `{"exact": 92}`, `{"min": 50}`, `{"min": 60, "min_inclusive": false}`."""
+
+    exact: float | None = None
+    min: float | None = None
+    max: float | None = None
+    min_inclusive: bool = True
+    max_inclusive: bool = True
+    grade: str | None = Field(
+        None, description="For graded properties: the controlled value the interval refines."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IntervalIn:
+        if self.exact is not None and (self.min is not None or self.max is not None):
+            raise ValueError("give either exact or min/max, not both")
+        if self.exact is None and self.min is None and self.max is None and self.grade is None:
+            raise ValueError("an interval needs exact, min, max or grade")
+        if self.min is not None and self.max is not None:
+            if self.min > self.max or (
+                self.min == self.max and not (self.min_inclusive and self.max_inclusive)
+            ):
+                raise ValueError("empty interval: min must not exceed max")
+        return self
+
+
+class StatementIn(Strict):
+    """One triple of the assertion: subject, claim property, value."""
+
+    subject: Ref
+    property: str = Field(
+        min_length=1, max_length=200,
+        description="A claim property of the ontology: `controlStatus`, `cg:killedCount` or its IRI.",
+    )
+    value: Ref | IntervalIn = Field(
+        description="An entity reference, a controlled value (`fully-controlled`, `ongoing`), "
+        "or an interval for graded and count properties."
+    )
+
+
+class QuoteIn(Strict):
+    """The exact words in the article that carry the statement, with their character offsets."""
+
+    exact: str = Field(min_length=1, max_length=5000)
+    start: int | None = Field(None, ge=0, description="0-based offset of the first character.")
+    end: int | None = Field(None, ge=0, description="Offset one past the last character.")
+    prefix: str | None = Field(None, max_length=500)
+    suffix: str | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _span(self) -> QuoteIn:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("give both start and end, or neither")
+        if self.start is not None and self.end is not None and self.end - self.start != len(
+            self.exact
+        ):
+            raise ValueError("end - start must equal the length of exact")
+        return self
+
+
+class ArticleIn(Strict):
+    """The article that carries the claim. Known articles may be referenced by URL alone."""
+
+    url: str = Field(min_length=1, max_length=2000, pattern=r"^https?://\S+$")
+    title: str | None = Field(None, max_length=1000)
+    outlet: Ref | None = None
+    published: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}(-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?)?$",
+        description="ISO date; a month (`2018-12`) is fine when the day is unknown.",
+    )
+    text: str | None = Field(None, max_length=500_000)
+    language: str = Field("en", max_length=20)
+
+
+class ClaimIn(Strict):
+    """A structured claim with its provenance, as accepted by `POST /claims`."""
+
+    id: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+        description="Optional stable id; by default derived from the content.",
+    )
+    speakers: list[Ref] = Field(min_length=1, max_length=10, description="Who said it.")
+    relays: list[Ref] = Field(
+        default_factory=list, max_length=10,
+        description="Outlets or wires that relayed it (the article's outlet is added).",
+    )
+    article: ArticleIn
+    quote: QuoteIn
+    reporting_verb: str = Field("said", min_length=1, max_length=100)
+    direct_quote: bool = False
+    polarity: Polarity = Polarity.positive
+    certainty: Certainty = Certainty.certain
+    said_at: str = Field(
+        "not stated", min_length=1, max_length=300,
+        description="When it was said, in the article's words.",
+    )
+    said_on: dt.date | None = Field(None, description="Anchored date of utterance, if known.")
+    holds_during: str = Field("at the time of reporting", min_length=1, max_length=300)
+    holds_from: dt.datetime | dt.date | None = None
+    holds_until: dt.datetime | dt.date | None = None
+    statements: list[StatementIn] = Field(default_factory=list, max_length=20)
+    proposition: str | None = Field(
+        None, max_length=2000,
+        description="Paraphrase for a statement that fits no frame (used when statements is empty).",
+    )
+
+    @model_validator(mode="after")
+    def _content(self) -> ClaimIn:
+        if not self.statements and not self.proposition:
+            raise ValueError("a claim needs statements or a proposition")
+        if self.holds_from and self.holds_until:
+            start = _as_datetime(self.holds_from, end=False)
+            stop = _as_datetime(self.holds_until, end=True)
+            if start > stop:
+                raise ValueError("holds_from must not be after holds_until")
+        return self
+
+
+def _as_datetime(value: dt.datetime | dt.date, *, end: bool) -> dt.datetime:
+    """A date widened to the first (or last) instant of its day, in UTC."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    moment = dt.time(23, 59, 59) if end else dt.time(0, 0, 0)
+    return dt.datetime.combine(value, moment, tzinfo=dt.UTC)
+
+
+def as_datetime(value: dt.datetime | dt.date, *, end: bool) -> dt.datetime:
+    """Public alias used by the store when it writes holds-from / holds-until."""
+    return _as_datetime(value, end=end)
+
+
+class Page(BaseModel):
+    """A page of results."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[Any]

@@ -1,0 +1,147 @@
+"""The store interface. The embedded Oxigraph store implements it; a SPARQL 1.1 Protocol
+endpoint can implement it with the same standard queries and updates."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rdflib import BNode, Graph
+from rdflib import Literal as RDFLiteral
+from rdflib.term import Identifier, Node, URIRef
+
+Term = URIRef | BNode | RDFLiteral
+Quad = tuple[Node, Node, Node, URIRef | None]
+Row = dict[str, Node]
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+@dataclass
+class QueryResult:
+    """A query's result, already limited to the row cap."""
+
+    kind: Literal["select", "ask", "graph"]
+    variables: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    boolean: bool = False
+    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
+    truncated: bool = False
+
+
+def bind(query: str, bindings: Mapping[str, Node | Sequence[Node]] | None) -> str:
+    """Bind variables by a VALUES block at the head of the first WHERE group.
+
+    Values are written with their N3 form (escaped by rdflib), never interpolated as raw text,
+    and VALUES is standard SPARQL 1.1, so the same bound query runs on any endpoint. A
+    sequence binds one variable to several values.
+    """
+    if not bindings:
+        return query
+    match = _WHERE.search(query)
+    if match is None:
+        raise ValueError("a bound query needs an explicit 'WHERE {'")
+    blocks = []
+    for name, value in bindings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"bad variable name {name!r}")
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        if not values:
+            values_text = ""
+        else:
+            values_text = " ".join(_n3(v) for v in values)
+        blocks.append(f"VALUES ?{name} {{ {values_text} }}")
+    head = match.end()
+    return query[:head] + "\n  " + "\n  ".join(blocks) + "\n" + query[head:]
+
+
+def _n3(term: Node) -> str:
+    if not isinstance(term, Identifier) or isinstance(term, BNode):
+        raise TypeError(f"cannot bind {term!r}: only IRIs and literals are bound")
+    return term.n3()
+
+
+def data_block(quads: Iterable[Quad]) -> str:
+    """Quads as the body of INSERT DATA / DELETE DATA, grouped by graph."""
+    by_graph: dict[URIRef | None, list[str]] = {}
+    for s, p, o, g in quads:
+        for term in (s, p, o):
+            if isinstance(term, BNode):
+                raise TypeError("blank nodes are not written by claimgraph; use fragment IRIs")
+        by_graph.setdefault(g, []).append(f"{s.n3()} {p.n3()} {o.n3()} .")  # type: ignore[attr-defined]
+    parts = []
+    for g, lines in by_graph.items():
+        body = "\n".join(lines)
+        parts.append(body if g is None else f"GRAPH {g.n3()} {{\n{body}\n}}")
+    return "\n".join(parts)
+
+
+class GraphStore(ABC):
+    """What the rest of claimgraph needs from a graph store."""
+
+    @abstractmethod
+    def select(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None) -> list[Row]:
+        """Run a SELECT; rows map variable names to rdflib terms (unbound variables absent)."""
+
+    @abstractmethod
+    def ask(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None) -> bool:
+        """Run an ASK."""
+
+    @abstractmethod
+    def construct(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE into an rdflib Graph."""
+
+    @abstractmethod
+    def update(self, update: str) -> None:
+        """Run a SPARQL 1.1 Update request atomically: all of it or nothing."""
+
+    @abstractmethod
+    def insert(self, quads: Iterable[Quad]) -> None:
+        """Add quads atomically."""
+
+    @abstractmethod
+    def replace_graph(self, graph: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Replace one named graph's content atomically."""
+
+    @abstractmethod
+    def run_user_query(
+        self, query: str, *, max_rows: int, timeout_s: float, union_default_graph: bool,
+        default_graphs: Sequence[URIRef] = (), named_graphs: Sequence[URIRef] = (),
+    ) -> QueryResult:
+        """Run an analyst's read-only query under the row cap and time limit."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of quads (for health checks)."""
+
+    def write(self, insert: Iterable[Quad] = (), delete: Iterable[Quad] = ()) -> None:
+        """Delete then insert, in one atomic update request."""
+        ops = []
+        delete_body = data_block(delete)
+        insert_body = data_block(insert)
+        if delete_body:
+            ops.append(f"DELETE DATA {{\n{delete_body}\n}}")
+        if insert_body:
+            ops.append(f"INSERT DATA {{\n{insert_body}\n}}")
+        if ops:
+            self.update(" ;\n".join(ops))
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources."""
+
+
+def open_store(location: str) -> GraphStore:
+    """Open the store named in settings: a directory (embedded, on disk) or 'memory'."""
+    from app.store.oxigraph import OxigraphStore
+
+    if location == "memory":
+        return OxigraphStore(None)
+    if "://" in location:
+        raise ValueError(
+            f"store {location!r}: remote SPARQL endpoints are not supported yet; "
+            "give a directory or 'memory'"
+        )
+    return OxigraphStore(location)

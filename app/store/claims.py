@@ -1,0 +1,379 @@
+"""Turn a submitted claim into RDF, validate it, and write it atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pyshacl import validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from app.model.claims import ArticleIn, ClaimIn, IntervalIn, StatementIn, as_datetime
+from app.model.errors import DomainError, InvalidInput
+from app.model.vocab import (
+    ARTICLE, CG, CGV, CLAIM, ENTITY, OA, PROV, RDF, SCHEMA, SKOS, VOCAB_GRAPH, WD, XSD,
+)
+from app.store.base import GraphStore, Quad
+from app.store.queries import load_query
+
+CONTEXT_CHARS = 40
+
+
+class Conflict(DomainError):
+    """The id is taken by a different claim."""
+
+    status_code = 409
+    code = "conflict"
+
+
+@dataclass
+class BuiltClaim:
+    """A claim ready to write: its IRI, every quad, and what was minted on the way."""
+
+    iri: URIRef
+    quads: list[Quad]
+    minted: list[URIRef] = field(default_factory=list)
+
+
+def slug(text: str) -> str:
+    """A readable, IRI-safe id for a new entity."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:60] or "entity-" + hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def article_iri(url: str) -> URIRef:
+    """New articles get an IRI derived from their URL."""
+    return ARTICLE["a-" + hashlib.sha256(url.encode()).hexdigest()[:16]]
+
+
+@cache
+def _shapes(path: Path) -> Graph:
+    return Graph().parse(path, format="turtle")
+
+
+class ClaimBuilder:
+    """Resolves names against the store and builds the quads of one claim."""
+
+    def __init__(self, store: GraphStore, shapes_path: Path) -> None:
+        self.store = store
+        self.shapes_path = shapes_path
+
+    # -- resolution ------------------------------------------------------------------------
+    def resolve_entity(self, ref: str, minted: dict[str, URIRef]) -> URIRef:
+        """A canonical entity IRI for an id, IRI, Wikidata id or alias; mints unknown names."""
+        ref = ref.strip()
+        if re.fullmatch(r"Q[1-9][0-9]*", ref):
+            iri = WD[ref]
+        elif ref.startswith(("http://", "https://")):
+            iri = URIRef(ref)
+        else:
+            iri = ENTITY[ref] if re.fullmatch(r"[a-z0-9][a-z0-9-]*", ref) else ENTITY["_"]
+        rows = self.store.select(
+            load_query("resolve_entity"), {"ref": iri, "name": Literal(ref.lower())}
+        )
+        found = sorted({row["entity"] for row in rows if "entity" in row})
+        if len(found) == 1:
+            return URIRef(found[0])
+        if len(found) > 1:
+            raise InvalidInput(
+                f"the name {ref!r} is ambiguous: it matches {len(found)} entities",
+                candidates=[str(f) for f in found],
+            )
+        if ref.startswith(("http://", "https://")) or re.fullmatch(r"Q[1-9][0-9]*", ref):
+            raise InvalidInput(f"unknown entity {ref!r}; refer to new entities by name")
+        key = ref.lower()
+        if key not in minted:
+            minted[key] = ENTITY[slug(ref)]
+        return minted[key]
+
+    def resolve_property(self, name: str) -> tuple[URIRef, URIRef, URIRef | None, URIRef | None]:
+        """(property, class, value kind, value scheme) for a claim property name."""
+        iri = URIRef(name) if name.startswith(("http://", "https://")) else CG[
+            name.removeprefix("cg:")
+        ]
+        rows = self.store.select(load_query("resolve_property"), {"property": iri})
+        if not rows:
+            raise InvalidInput(f"{name!r} is not a claim property of the ontology")
+        classes = {r["class"] for r in rows}
+        row = rows[0]
+        most_specific = next((c for c in classes if c != CG.ClaimProperty), CG.ClaimProperty)
+        return iri, URIRef(most_specific), row.get("kind"), row.get("scheme")  # type: ignore[return-value]
+
+    def resolve_concept(self, scheme: URIRef, name: str) -> dict[str, Node]:
+        """A SKOS concept of a scheme by notation or label, with its bounds."""
+        rows = self.store.select(
+            load_query("resolve_concept"), {"scheme": scheme, "name": Literal(name.strip().lower())}
+        )
+        if len(rows) != 1:
+            allowed = self.store.select(load_query("scheme_values"), {"scheme": scheme})
+            raise InvalidInput(
+                f"{name!r} is not a value of {scheme}",
+                allowed=[str(r["n"]) for r in allowed],
+            )
+        return rows[0]
+
+    # -- building --------------------------------------------------------------------------
+    def build(self, claim: ClaimIn) -> BuiltClaim:
+        """All quads for one claim. Raises InvalidInput on anything that does not fit."""
+        minted: dict[str, URIRef] = {}
+        quads: list[Quad] = []
+        art, art_quads, text = self._article(claim.article, minted)
+        quads += art_quads
+        start, end, prefix, suffix = self._anchor(claim, text)
+        speakers = [self.resolve_entity(s, minted) for s in claim.speakers]
+        relays = [self.resolve_entity(r, minted) for r in claim.relays]
+        if claim.article.outlet:
+            relays.append(self.resolve_entity(claim.article.outlet, minted))
+        relays = list(dict.fromkeys(r for r in relays if r not in speakers))
+        assertion = self._assertion(claim, minted)
+        iri = CLAIM[claim.id] if claim.id else CLAIM[self._content_id(claim, art, start, end, assertion)]
+        assertion = [(_own(s, iri), p, _own(o, iri)) for s, p, o in assertion]
+        quads += [(s, p, o, iri) for s, p, o in assertion]
+        meta: list[tuple[Node, Node, Node]] = [
+            (iri, RDF.type, CG.Claim),
+            (iri, PROV.wasDerivedFrom, art),
+            (iri, CG.reportingVerb, Literal(claim.reporting_verb)),
+            (iri, CG.directQuote, Literal(claim.direct_quote)),
+            (iri, CG.polarity, CGV.Positive if claim.polarity.value == "positive" else CGV.Negative),
+            (iri, CG.certainty, CGV[claim.certainty.value.capitalize()]),
+            (iri, CG.saidAt, Literal(claim.said_at)),
+            (iri, CG.holdsDuring, Literal(claim.holds_during)),
+        ]
+        meta += [(iri, PROV.wasAttributedTo, s) for s in speakers]
+        meta += [(iri, CG.relayedBy, r) for r in relays]
+        if claim.said_on:
+            meta.append((iri, CG.saidOn, Literal(claim.said_on.isoformat(), datatype=XSD.date)))
+        if claim.holds_from:
+            meta.append((iri, CG.holdsFrom, _instant(claim.holds_from, end=False)))
+        if claim.holds_until:
+            meta.append((iri, CG.holdsUntil, _instant(claim.holds_until, end=True)))
+        quote, qtext, qpos = URIRef(iri + "#quote"), URIRef(iri + "#quote-text"), URIRef(
+            iri + "#quote-position"
+        )
+        meta += [
+            (iri, CG.quotation, quote),
+            (quote, RDF.type, OA.SpecificResource),
+            (quote, OA.hasSource, art),
+            (quote, OA.hasSelector, qtext),
+            (quote, OA.hasSelector, qpos),
+            (qtext, RDF.type, OA.TextQuoteSelector),
+            (qtext, OA.exact, Literal(claim.quote.exact)),
+            (qpos, RDF.type, OA.TextPositionSelector),
+            (qpos, OA.start, Literal(start)),
+            (qpos, OA.end, Literal(end)),
+        ]
+        if prefix is not None:
+            meta.append((qtext, OA.prefix, Literal(prefix)))
+        if suffix is not None:
+            meta.append((qtext, OA.suffix, Literal(suffix)))
+        for name, entity in minted.items():
+            original = next(
+                (r for r in [*claim.speakers, *claim.relays, claim.article.outlet or ""]
+                 if r.strip().lower() == name), name,
+            )
+            label = original
+            for st in claim.statements:
+                for ref in (st.subject, st.value):
+                    if isinstance(ref, str) and ref.strip().lower() == name:
+                        label = ref.strip()
+            meta.append((entity, SKOS.prefLabel, Literal(label, lang="en")))
+            meta.append((entity, RDF.type, _minted_type(entity, speakers, relays)))
+        quads += [(s, p, o, None) for s, p, o in meta]
+        self.validate(iri, [q for q in quads if q[3] is None])
+        return BuiltClaim(iri=iri, quads=quads, minted=list(minted.values()))
+
+    def validate(self, iri: URIRef, default_graph_quads: list[Quad]) -> None:
+        """SHACL-validate the claim's description against ontology/shapes.ttl."""
+        data = Graph()
+        for s, p, o, _ in default_graph_quads:
+            data.add((s, p, o))
+        if (iri, PROV.wasDerivedFrom, None) in data:
+            article = data.value(iri, PROV.wasDerivedFrom)
+            if (article, RDF.type, None) not in data:
+                data.add((article, RDF.type, CG.Article))  # existing article, already validated
+        self.validate_graph(data)
+
+    def validate_graph(self, data: Graph) -> None:
+        """SHACL-validate claim descriptions; raise InvalidInput with the report."""
+        conforms, _, report = validate(
+            data, shacl_graph=_shapes(self.shapes_path), inference="none", allow_warnings=True
+        )
+        if not conforms:
+            raise InvalidInput("the claim does not satisfy the SHACL shapes", report=str(report))
+
+    def _article(
+        self, article: ArticleIn, minted: dict[str, URIRef]
+    ) -> tuple[URIRef, list[Quad], str | None]:
+        rows = self.store.select(load_query("find_article"), {"url": URIRef(article.url)})
+        if rows:
+            stored_text = rows[0].get("text")
+            text = str(stored_text) if stored_text is not None else None
+            if article.text is not None and text is not None and article.text != text:
+                raise Conflict(
+                    "this URL is stored with a different text; a new version of an article "
+                    "is not accepted through POST /claims",
+                    article=str(rows[0]["article"]),
+                )
+            return URIRef(rows[0]["article"]), [], text if text is not None else article.text
+        iri = article_iri(article.url)
+        triples: list[tuple[Node, Node, Node]] = [
+            (iri, RDF.type, CG.Article),
+            (iri, SCHEMA.url, URIRef(article.url)),
+            (iri, SCHEMA.inLanguage, Literal(article.language)),
+        ]
+        if article.title:
+            triples.append((iri, SCHEMA.headline, Literal(article.title)))
+        if article.text is not None:
+            triples.append((iri, SCHEMA.text, Literal(article.text)))
+        if article.published:
+            triples.append((iri, SCHEMA.datePublished, _published(article.published)))
+        if article.outlet:
+            triples.append((iri, SCHEMA.publisher, self.resolve_entity(article.outlet, minted)))
+        return iri, [(s, p, o, None) for s, p, o in triples], article.text
+
+    def _anchor(self, claim: ClaimIn, text: str | None) -> tuple[int, int, str | None, str | None]:
+        quote = claim.quote
+        if text is None:
+            if quote.start is None or quote.end is None:
+                raise InvalidInput(
+                    "the article text is unknown, so the quote needs start and end offsets"
+                )
+            return quote.start, quote.end, quote.prefix, quote.suffix
+        if quote.start is not None and quote.end is not None:
+            if text[quote.start:quote.end] != quote.exact:
+                raise InvalidInput(
+                    "the quote does not match the article text at the given offsets",
+                    found=text[quote.start:quote.end][:200],
+                )
+            start = quote.start
+        else:
+            start = text.find(quote.exact)
+            if start < 0:
+                raise InvalidInput("the quote does not appear verbatim in the article text")
+            if text.find(quote.exact, start + 1) >= 0:
+                raise InvalidInput("the quote appears more than once; give start and end offsets")
+        end = start + len(quote.exact)
+        return start, end, text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS]
+
+    def _assertion(self, claim: ClaimIn, minted: dict[str, URIRef]) -> list[tuple[Node, Node, Node]]:
+        triples: list[tuple[Node, Node, Node]] = []
+        if not claim.statements and claim.proposition:
+            return [(_SELF, CG.proposition, Literal(claim.proposition, lang="en"))]
+        for n, st in enumerate(claim.statements, start=1):
+            triples += self._statement(st, n, minted)
+        return triples
+
+    def _statement(
+        self, st: StatementIn, n: int, minted: dict[str, URIRef]
+    ) -> list[tuple[Node, Node, Node]]:
+        subject = self.resolve_entity(st.subject, minted)
+        prop, cls, kind, scheme = self.resolve_property(st.property)
+        value = st.value
+        if cls == CG.QuantityClaimProperty:
+            if not isinstance(value, IntervalIn):
+                raise InvalidInput(f"{st.property} takes a number or interval, e.g. {{'exact': 92}}")
+            node = URIRef(f"{_SELF}#value-{n}")
+            return [(subject, prop, node), *_interval(node, value, None)]
+        if cls == CG.GradedClaimProperty:
+            assert scheme is not None
+            if isinstance(value, str):
+                concept = self.resolve_concept(scheme, value)
+                return [(subject, prop, concept["concept"])]
+            if value.grade is None:
+                raise InvalidInput(f"an interval for {st.property} needs a grade, e.g. 'partly-controlled'")
+            concept = self.resolve_concept(scheme, value.grade)
+            node = URIRef(f"{_SELF}#value-{n}")
+            return [(subject, prop, node), *_interval(node, value, concept)]
+        if isinstance(value, IntervalIn):
+            raise InvalidInput(f"{st.property} takes an entity or a controlled value, not a number")
+        if kind == CGV.ConceptValue and scheme is not None:
+            return [(subject, prop, self.resolve_concept(scheme, value)["concept"])]
+        return [(subject, prop, self.resolve_entity(value, minted))]
+
+    @staticmethod
+    def _content_id(
+        claim: ClaimIn, article: URIRef, start: int, end: int,
+        assertion: list[tuple[Node, Node, Node]],
+    ) -> str:
+        payload = json.dumps(
+            {
+                "article": str(article), "span": [start, end],
+                "speakers": sorted(s.strip().lower() for s in claim.speakers),
+                "polarity": claim.polarity.value, "certainty": claim.certainty.value,
+                "assertion": sorted(" ".join(str(t) for t in triple) for triple in assertion),
+            },
+            sort_keys=True,
+        )
+        return "c-" + hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+_SELF = URIRef("urn:claimgraph:self")  # placeholder for the claim IRI until it is known
+
+
+def _own(term: Node, claim: URIRef) -> Node:
+    """Replace the placeholder with the claim IRI (also inside fragment IRIs)."""
+    if isinstance(term, URIRef) and str(term).startswith(str(_SELF)):
+        return URIRef(str(claim) + str(term)[len(str(_SELF)):])
+    return term
+
+
+def _instant(value: object, *, end: bool) -> Literal:
+    moment = as_datetime(value, end=end)  # type: ignore[arg-type]
+    return Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+
+
+def _published(value: str) -> Literal:
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return Literal(value, datatype=XSD.gYearMonth)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Literal(value, datatype=XSD.date)
+    return Literal(value, datatype=XSD.dateTime)
+
+
+def _number(value: float) -> Literal:
+    return Literal(str(int(value)) if float(value).is_integer() else repr(value), datatype=XSD.decimal)
+
+
+def _interval(
+    node: URIRef, value: IntervalIn, concept: dict[str, Node] | None
+) -> list[tuple[Node, Node, Node]]:
+    """An interval node; graded intervals inherit missing bounds from the concept they refine."""
+    lower, upper = value.min, value.max
+    lower_inc, upper_inc = value.min_inclusive, value.max_inclusive
+    if value.exact is not None:
+        lower = upper = value.exact
+        lower_inc = upper_inc = True
+    triples: list[tuple[Node, Node, Node]] = [(node, RDF.type, CG.Interval)]
+    if concept is not None:
+        triples.append((node, CG.gradeOf, concept["concept"]))
+        if lower is None and "lower" in concept:
+            lower, lower_inc = float(concept["lower"]), bool(concept["lowerInclusive"].toPython())  # type: ignore[union-attr]
+        if upper is None and "upper" in concept:
+            upper, upper_inc = float(concept["upper"]), bool(concept["upperInclusive"].toPython())  # type: ignore[union-attr]
+    if lower is not None:
+        triples += [(node, CG.lowerBound, _number(lower)), (node, CG.lowerInclusive, Literal(lower_inc))]
+    if upper is not None:
+        triples += [(node, CG.upperBound, _number(upper)), (node, CG.upperInclusive, Literal(upper_inc))]
+    if lower is not None and upper is not None and (
+        lower > upper or (lower == upper and not (lower_inc and upper_inc))
+    ):
+        raise InvalidInput("the interval is empty once the grade's bounds are applied")
+    return triples
+
+
+def _minted_type(entity: URIRef, speakers: list[URIRef], relays: list[URIRef]) -> URIRef:
+    if entity in speakers:
+        return CG.Source
+    if entity in relays:
+        return CG.Outlet
+    return SCHEMA.Thing
+
+
+__all__ = ["VOCAB_GRAPH", "BuiltClaim", "ClaimBuilder", "Conflict", "article_iri", "slug"]

@@ -1,0 +1,78 @@
+"""Load the vocabulary, entities and TriG claim files into the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from app.model.errors import InvalidInput
+from app.model.vocab import CG, CGV, RDF, VOCAB_GRAPH
+from app.store.base import GraphStore, Quad
+from app.store.claims import ClaimBuilder
+from app.store.oxigraph import from_ox
+
+
+def read_quads(data: bytes | str | Path, fmt: str = "trig") -> list[Quad]:
+    """Parse TriG / N-Quads / Turtle with Oxigraph's parser (fast, and strict)."""
+    format_ = {
+        "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE,
+    }[fmt]
+    try:
+        if isinstance(data, Path):
+            parsed = ox.parse(path=str(data), format=format_)
+        else:
+            parsed = ox.parse(data.encode() if isinstance(data, str) else data, format=format_)
+        quads: list[Quad] = []
+        for q in parsed:
+            graph = None if isinstance(q.graph_name, ox.DefaultGraph) else URIRef(q.graph_name.value)
+            quads.append((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), graph))
+        return quads
+    except SyntaxError as exc:
+        raise InvalidInput(f"cannot parse the {fmt} input: {exc}") from exc
+
+
+def load_vocabulary(
+    store: GraphStore, ontology_dir: Path, extra: list[tuple[Node, Node, Node]]
+) -> int:
+    """Replace the vocabulary graph with ontology/claimgraph.ttl plus ``extra`` triples."""
+    triples = [(s, p, o) for s, p, o, _ in read_quads(ontology_dir / "claimgraph.ttl", "turtle")]
+    triples += extra
+    store.replace_graph(VOCAB_GRAPH, triples)
+    return len(triples)
+
+
+def load_entities(store: GraphStore, path: Path) -> int:
+    """Add the entity file (aliases, Wikidata ids) to the default graph; idempotent."""
+    quads = [(s, p, o, None) for s, p, o, _ in read_quads(path, "turtle")]
+    store.insert(quads)
+    return len(quads)
+
+
+def claim_iris(quads: list[Quad]) -> list[URIRef]:
+    """The claims described in a dataset."""
+    return sorted(
+        {URIRef(s) for s, p, o, g in quads if g is None and p == RDF.type and o == CG.Claim}, key=str
+    )
+
+
+def check_dataset(builder: ClaimBuilder, quads: list[Quad]) -> list[URIRef]:
+    """Validate every claim of an imported dataset against the shapes; return the claims."""
+    claims = claim_iris(quads)
+    default = [q for q in quads if q[3] is None]
+    graphs = {q[3] for q in quads if q[3] is not None}
+    for claim in claims:
+        if claim not in graphs:
+            raise InvalidInput(f"claim {claim} has no assertion graph")
+    data = Graph()
+    for s, p, o, _ in default:
+        data.add((s, p, o))
+    builder.validate_graph(data)
+    return claims
+
+
+def pending_flags(claims: list[URIRef]) -> list[Quad]:
+    """Mark claims as awaiting detection (cleared by the detection commit)."""
+    return [(c, CG.detectionState, CGV.DetectionPending, None) for c in claims]
