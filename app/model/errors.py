@@ -78,3 +78,10 @@ class StoreError(DomainError):
 
     status_code = 503
     code = "store_unavailable"
+
+
+class UnsupportedMediaType(DomainError):
+    """The request body's content type is not one this endpoint reads."""
+
+    status_code = 415
+    code = "unsupported_media_type"

@@ -1,0 +1,1 @@
+"""JSON routers: parse input, make one domain call, render. No SPARQL here."""

@@ -1,0 +1,37 @@
+"""Disputes: groups of contradictions between sources."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from app.analysis import reports
+from app.api.deps import StateDep
+from app.model.claims import Page
+
+router = APIRouter(tags=["disputes"])
+
+
+@router.get("/disputes", response_model=Page)
+def list_disputes(
+    state: StateDep,
+    subject: Annotated[str | None, Query(max_length=300, description="Entity id or name, e.g. Hajin")] = None,
+    source: Annotated[str | None, Query(max_length=300, description="Speaker or organisation id or name")] = None,
+    type: Annotated[str | None, Query(description="value, negation, graded or numeric")] = None,  # noqa: A002
+    status: Annotated[str | None, Query(description="open, in-review, resolved or dismissed")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+) -> Page:
+    """Disputed claims, newest first, with every contradiction and both sides' provenance."""
+    size = min(limit or state.settings.page_size, state.settings.max_page_size)
+    return reports.list_disputes(
+        state.store, state.service.builder, subject=subject, source=source, type_=type,
+        status=status, offset=offset, limit=size,
+    )
+
+
+@router.get("/disputes/{dispute_id}")
+def get_dispute(state: StateDep, dispute_id: str) -> dict[str, Any]:
+    """One dispute."""
+    return reports.get_dispute(state.store, dispute_id)

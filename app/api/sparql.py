@@ -1,0 +1,130 @@
+"""The read-only SPARQL 1.1 query endpoint (Protocol: GET, form POST, direct POST)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from rdflib import URIRef
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import StateDep
+from app.api.negotiation import choose
+from app.model.errors import BadQuery, Forbidden, QueryTimeout, UnsupportedMediaType
+from app.store.results import GRAPH_FORMATS, RESULT_FORMATS, SHORT_NAMES, serialize
+
+router = APIRouter(tags=["sparql"])
+
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"(?m)^\s*#.*$")
+_SELECT_TYPES = [
+    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+    "text/tab-separated-values", "application/json", "application/xml",
+]
+_ASK_TYPES = ["application/sparql-results+json", "application/sparql-results+xml",
+              "application/json", "application/xml"]
+_GRAPH_TYPES = list(GRAPH_FORMATS)
+
+DOC = (
+    "SPARQL 1.1 query. Pass the query as `query` (GET or form POST) or as an "
+    "`application/sparql-query` body. Results: JSON, XML, CSV or TSV for SELECT; JSON or XML "
+    "for ASK; Turtle, N-Triples, JSON-LD or RDF/XML for CONSTRUCT and DESCRIBE, chosen by "
+    "`Accept` or overridden by `format=`. Read-only: updates are refused with 403."
+)
+
+
+@router.get("/sparql", summary="SPARQL query (GET)", description=DOC)
+async def sparql_get(
+    request: Request,
+    state: StateDep,
+    query: Annotated[str | None, Query()] = None,
+    default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
+    named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
+    format: Annotated[str | None, Query()] = None,  # noqa: A002
+) -> Response:
+    """Run a query given in the URL."""
+    if request.query_params.get("update") is not None:
+        raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
+    if query is None:
+        raise BadQuery("give a SPARQL query in the 'query' parameter")
+    return await _run(request, state, query, default_graph_uri or [], named_graph_uri or [], format)
+
+
+@router.post("/sparql", summary="SPARQL query (POST)", description=DOC)
+async def sparql_post(request: Request, state: StateDep) -> Response:
+    """Run a query sent as a form or as an application/sparql-query body."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    params = request.query_params
+    if content_type == "application/sparql-update":
+        raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
+    if content_type == "application/x-www-form-urlencoded":
+        form = await request.form()
+        if form.get("update") is not None:
+            raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
+        queries = form.getlist("query")
+        if len(queries) != 1 or not isinstance(queries[0], str):
+            raise BadQuery("give exactly one 'query' parameter")
+        default = [str(v) for v in form.getlist("default-graph-uri")]
+        named = [str(v) for v in form.getlist("named-graph-uri")]
+        fmt = form.get("format") or params.get("format")
+        return await _run(request, state, queries[0], default, named, str(fmt) if fmt else None)
+    if content_type == "application/sparql-query":
+        body = await request.body()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadQuery("the query body is not valid UTF-8") from exc
+        return await _run(
+            request, state, text, params.getlist("default-graph-uri"),
+            params.getlist("named-graph-uri"), params.get("format"),
+        )
+    raise UnsupportedMediaType(
+        "POST a form (application/x-www-form-urlencoded) with 'query', or an "
+        f"application/sparql-query body; got content type {content_type or 'none'!r}"
+    )
+
+
+async def _run(
+    request: Request, state: StateDep, query: str, default: list[str], named: list[str],
+    fmt: str | None,
+) -> Response:
+    if not query.strip():
+        raise BadQuery("the query is empty")
+    if _UPDATE.match(_COMMENT.sub("", query)):
+        raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
+    settings = state.settings
+    try:
+        result = await asyncio.wait_for(
+            run_in_threadpool(
+                state.store.run_user_query, query, max_rows=settings.sparql_max_rows,
+                timeout_s=settings.sparql_timeout_s,
+                union_default_graph=settings.union_default_graph,
+                default_graphs=[URIRef(g) for g in default],
+                named_graphs=[URIRef(g) for g in named],
+            ),
+            timeout=settings.sparql_timeout_s,
+        )
+    except TimeoutError as exc:
+        raise QueryTimeout(f"the query ran past the {settings.sparql_timeout_s:g} s limit") from exc
+    offered = {"select": _SELECT_TYPES, "ask": _ASK_TYPES, "graph": _GRAPH_TYPES}[result.kind]
+    if fmt:
+        media = SHORT_NAMES.get(fmt.lower(), fmt.lower())
+        if media not in offered:
+            raise BadQuery(f"format {fmt!r} is not available for this query", available=offered)
+    else:
+        media = choose(request.headers.get("accept"), offered)
+    body = serialize(result, media)
+    headers = {"Vary": "Accept"}
+    if result.truncated:
+        headers["X-Claimgraph-Truncated"] = f"true; limit={settings.sparql_max_rows}"
+    charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
+    return Response(body, media_type=media + charset, headers=headers)
+
+
+__all__ = ["RESULT_FORMATS", "router"]
