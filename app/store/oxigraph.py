@@ -4,6 +4,7 @@ SPARQL always reaches Oxigraph as a string, so Oxigraph's own engine evaluates i
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -175,5 +176,11 @@ class OxigraphStore(GraphStore):
             raise BadQuery(f"the query failed: {exc}") from exc
 
     def close(self) -> None:
+        """Flush and release RocksDB (pyoxigraph closes it when the Store is dropped)."""
+        store = getattr(self, "_store", None)
+        if store is None:
+            return
         if self.path is not None:
-            self._store.flush()
+            store.flush()
+        del self._store
+        gc.collect()
