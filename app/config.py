@@ -25,7 +25,9 @@ class Settings(BaseSettings):
         "or 'memory' for a throw-away in-memory store (tests).",
     )
     seed: bool = Field(True, description="Load the seed article and its claims into a new store.")
-    ontology_dir: Path = Field(PROJECT_ROOT / "ontology", description="Vocabulary, shapes and rules.")
+    ontology_dir: Path = Field(
+        PROJECT_ROOT / "ontology", description="Vocabulary, shapes and rules."
+    )
     seed_dir: Path = Field(PROJECT_ROOT / "graph_data" / "seed", description="Seed input (TriG).")
     host: str = Field("127.0.0.1", description="Interface to listen on.")
     port: int = Field(8000, ge=1, le=65535, description="TCP port to listen on.")

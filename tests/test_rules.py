@@ -149,7 +149,7 @@ def test_graded_rival_holders_cannot_exceed_the_whole(service: ClaimService) -> 
         ]),
     )
     assert types_of(service, a, b) == {"GradedContradiction"}
-    assert types_of(service, b, c) == set()  # SDF > 60 % and IS 30–40 % can both hold
+    assert types_of(service, b, c) == set()  # SDF > 60 % and IS 30-40 % can both hold
 
 
 def test_numeric_exact_counts_conflict(service: ClaimService) -> None:
@@ -211,7 +211,7 @@ def test_aliases_resolve_to_one_entity(service: ClaimService) -> None:
 
 
 def test_redetection_creates_no_duplicates(service: ClaimService) -> None:
-    a, b = submit(
+    _a, _b = submit(
         service,
         claim("sohr", [st("hajin", "killedCount", {"exact": 14})]),
         claim("sean-ryan", [st("hajin", "killedCount", {"exact": 68})]),
@@ -238,19 +238,19 @@ def test_full_run_finds_what_incremental_finds(service: ClaimService) -> None:
 
 
 def test_disputes_merge_when_a_claim_bridges_them(service: ClaimService) -> None:
-    a, b = submit(
+    _a, _b = submit(
         service,
         claim("sohr", [st("hajin", "killedCount", {"exact": 14})]),
         claim("sean-ryan", [st("hajin", "killedCount", {"exact": 68})]),
     )
-    c, d = submit(
+    _c, _d = submit(
         service,
         claim("sohr", [st("sosa", "fightingStatus", "ended")]),
         claim("ekrem-salih", [st("sosa", "fightingStatus", "ongoing")]),
     )
     before = set(views.find_disputes(service.store, subject=None, source=None, type_=None, status=None))
     assert len(before) == 2
-    (e,) = submit(
+    (_e,) = submit(
         service,
         claim("mustafa-bali", [st("hajin", "killedCount", {"exact": 30}), st("sosa", "fightingStatus", "ended")]),
     )

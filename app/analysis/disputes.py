@@ -42,7 +42,7 @@ def group(edges: Iterable[Edge]) -> Grouping:
     disputes keeps the oldest (then smallest id) and records the others as merged into it, so
     ids that reviewers already refer to stay reachable.
     """
-    graph = nx.MultiGraph()
+    graph: nx.MultiGraph[str] = nx.MultiGraph()
     for edge in edges:
         graph.add_edge(edge.claim_a, edge.claim_b, key=edge.contradiction, edge=edge)
     out = Grouping()

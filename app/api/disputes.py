@@ -16,10 +16,16 @@ router = APIRouter(tags=["disputes"])
 @router.get("/disputes", response_model=Page)
 def list_disputes(
     state: StateDep,
-    subject: Annotated[str | None, Query(max_length=300, description="Entity id or name, e.g. Hajin")] = None,
-    source: Annotated[str | None, Query(max_length=300, description="Speaker or organisation id or name")] = None,
-    type: Annotated[str | None, Query(description="value, negation, graded or numeric")] = None,  # noqa: A002
-    status: Annotated[str | None, Query(description="open, in-review, resolved or dismissed")] = None,
+    subject: Annotated[
+        str | None, Query(max_length=300, description="Entity id or name, e.g. Hajin")
+    ] = None,
+    source: Annotated[
+        str | None, Query(max_length=300, description="Speaker or organisation id or name")
+    ] = None,
+    type: Annotated[str | None, Query(description="value, negation, graded or numeric")] = None,
+    status: Annotated[
+        str | None, Query(description="open, in-review, resolved or dismissed")
+    ] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int | None, Query(ge=1)] = None,
 ) -> Page:

@@ -46,7 +46,7 @@ async def sparql_get(
     query: Annotated[str | None, Query()] = None,
     default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
     named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
-    format: Annotated[str | None, Query()] = None,  # noqa: A002
+    format: Annotated[str | None, Query()] = None,
 ) -> Response:
     """Run a query given in the URL."""
     if request.query_params.get("update") is not None:
@@ -123,7 +123,8 @@ async def _run(
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["X-Claimgraph-Truncated"] = f"true; limit={settings.sparql_max_rows}"
-    charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
+    textual = media.startswith("text/") or "json" in media or "xml" in media
+    charset = "; charset=utf-8" if textual else ""
     return Response(body, media_type=media + charset, headers=headers)
 
 

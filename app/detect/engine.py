@@ -6,15 +6,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from app.analysis.disputes import Edge, group
+from app.detect.rules import Rule, load_rules
 from app.model.contradictions import Finding, Supersession
 from app.model.vocab import CONTRADICTION, DISPUTE, local_id
 from app.store.base import GraphStore, Row
 from app.store.detection import DetectionStore
-from app.detect.rules import Rule, load_rules
 
 
 @dataclass
@@ -46,11 +47,11 @@ class Detector:
         for rule in self.rules:
             assert rule.type is not None
             for row in self.db.run_rule(rule.query, claim):
-                a, b = sorted((URIRef(row["c1"]), URIRef(row["c2"])), key=str)
+                a, b = sorted((URIRef(str(row["c1"])), URIRef(str(row["c2"]))), key=str)
                 key = (rule.id, str(a), str(b))
                 finding = found.setdefault(key, Finding(rule.id, rule.type, a, b))
-                finding.subjects.add(URIRef(row["s"]))
-                finding.properties.add(URIRef(row["p"]))
+                finding.subjects.add(URIRef(str(row["s"])))
+                finding.properties.add(URIRef(str(row["p"])))
         kept: list[Finding] = []
         supersessions: list[Supersession] = []
         verdicts: dict[tuple[str, str], Row] = {}
@@ -123,7 +124,8 @@ class Detector:
 
 def _true(row: Row, name: str) -> bool:
     value = row.get(name)
-    return value is not None and bool(value.toPython())  # type: ignore[union-attr]
+    # flags are boolean literals
+    return value is not None and bool(cast(Literal, value).toPython())
 
 
 def _edge(row: Row) -> Edge:

@@ -63,7 +63,9 @@ def load_rules(directory: Path) -> tuple[list[Rule], Rule]:
     rules = [r for r in parsed if r.kind == "rule"]
     filters = [r for r in parsed if r.kind == "pair-filter"]
     if len(filters) != 1:
-        raise ValueError(f"{directory}: expected exactly one pair-filter rule, found {len(filters)}")
+        raise ValueError(
+            f"{directory}: expected exactly one pair-filter rule, found {len(filters)}"
+        )
     ids = [r.id for r in parsed]
     if len(ids) != len(set(ids)):
         raise ValueError(f"{directory}: duplicate rule ids")

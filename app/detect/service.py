@@ -14,7 +14,11 @@ from app.model.errors import InvalidInput
 from app.store.base import GraphStore, Quad
 from app.store.claims import BuiltClaim, ClaimBuilder, Conflict
 from app.store.loader import (
-    check_dataset, load_entities, load_vocabulary, pending_flags, read_quads,
+    check_dataset,
+    load_entities,
+    load_vocabulary,
+    pending_flags,
+    read_quads,
 )
 from app.store.queries import load_query
 from app.store.views import claim_quads
@@ -65,12 +69,15 @@ class ClaimService:
             detection = self.detector.detect([built.iri])
             return Submission(built.iri, True, built.minted, detection)
 
-    def import_dataset(self, data: bytes | str | Path, fmt: str = "trig") -> tuple[list[URIRef], DetectionResult]:
+    def import_dataset(
+        self, data: bytes | str | Path, fmt: str = "trig"
+    ) -> tuple[list[URIRef], DetectionResult]:
         """Import a TriG dataset of claims atomically, then detect for its new claims."""
         quads = read_quads(data, fmt)
         with self._lock:
             claims = check_dataset(self.builder, quads)
-            new = [c for c in claims if not self.store.ask(load_query("claim_exists"), {"claim": c})]
+            exists = load_query("claim_exists")
+            new = [c for c in claims if not self.store.ask(exists, {"claim": c})]
             self.store.insert([*quads, *pending_flags(new)])
             return claims, self.detector.detect(new)
 

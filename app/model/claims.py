@@ -19,14 +19,15 @@ Ref = Annotated[
 ]
 
 
-class Polarity(str, Enum):
+# (str, Enum) rather than StrEnum: StrEnum changes str()/format() of the members.
+class Polarity(str, Enum):  # noqa: UP042
     """Asserted or denied (FactBank +/-)."""
 
     positive = "positive"
     negative = "negative"
 
 
-class Certainty(str, Enum):
+class Certainty(str, Enum):  # noqa: UP042 - see Polarity
     """How firmly the speaker commits (FactBank CT/PR/PS)."""
 
     certain = "certain"
@@ -41,7 +42,8 @@ class Strict(BaseModel):
 
 
 class IntervalIn(Strict):
-    """A number, bounds or a range: `{"exact": 92}`, `{"min": 50}`, `{"min": 60, "min_inclusive": false}`."""
+    # The docstring is the model's OpenAPI description, so it is kept on one line as it was.
+    """A number, bounds or a range: `{"exact": 92}`, `{"min": 50}`, `{"min": 60, "min_inclusive": false}`."""  # noqa: E501
 
     exact: float | None = None
     min: float | None = None
@@ -58,11 +60,15 @@ class IntervalIn(Strict):
             raise ValueError("give either exact or min/max, not both")
         if self.exact is None and self.min is None and self.max is None and self.grade is None:
             raise ValueError("an interval needs exact, min, max or grade")
-        if self.min is not None and self.max is not None:
-            if self.min > self.max or (
-                self.min == self.max and not (self.min_inclusive and self.max_inclusive)
-            ):
-                raise ValueError("empty interval: min must not exceed max")
+        if (
+            self.min is not None
+            and self.max is not None
+            and (
+                self.min > self.max
+                or (self.min == self.max and not (self.min_inclusive and self.max_inclusive))
+            )
+        ):
+            raise ValueError("empty interval: min must not exceed max")
         return self
 
 
@@ -72,7 +78,9 @@ class StatementIn(Strict):
     subject: Ref
     property: str = Field(
         min_length=1, max_length=200,
-        description="A claim property of the ontology: `controlStatus`, `cg:killedCount` or its IRI.",
+        description=(
+            "A claim property of the ontology: `controlStatus`, `cg:killedCount` or its IRI."
+        ),
     )
     value: Ref | IntervalIn = Field(
         description="An entity reference, a controlled value (`fully-controlled`, `ongoing`), "
@@ -143,7 +151,9 @@ class ClaimIn(Strict):
     statements: list[StatementIn] = Field(default_factory=list, max_length=20)
     proposition: str | None = Field(
         None, max_length=2000,
-        description="Paraphrase for a statement that fits no frame (used when statements is empty).",
+        description=(
+            "Paraphrase for a statement that fits no frame (used when statements is empty)."
+        ),
     )
 
     @model_validator(mode="after")

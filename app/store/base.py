@@ -7,7 +7,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 from rdflib import BNode, Graph
 from rdflib import Literal as RDFLiteral
@@ -48,11 +48,9 @@ def bind(query: str, bindings: Mapping[str, Node | Sequence[Node]] | None) -> st
     for name, value in bindings.items():
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ValueError(f"bad variable name {name!r}")
-        values = list(value) if isinstance(value, list | tuple) else [value]
-        if not values:
-            values_text = ""
-        else:
-            values_text = " ".join(_n3(v) for v in values)
+        # anything but a list or tuple is one term (a URIRef is itself a str sequence)
+        values: list[Node] = list(value) if isinstance(value, list | tuple) else [cast(Node, value)]
+        values_text = "" if not values else " ".join(_n3(v) for v in values)
         blocks.append(f"VALUES ?{name} {{ {values_text} }}")
     head = match.end()
     return query[:head] + "\n  " + "\n  ".join(blocks) + "\n" + query[head:]
@@ -71,7 +69,7 @@ def data_block(quads: Iterable[Quad]) -> str:
         for term in (s, p, o):
             if isinstance(term, BNode):
                 raise TypeError("blank nodes are not written by claimgraph; use fragment IRIs")
-        by_graph.setdefault(g, []).append(f"{s.n3()} {p.n3()} {o.n3()} .")  # type: ignore[attr-defined]
+        by_graph.setdefault(g, []).append(f"{s.n3()} {p.n3()} {o.n3()} .")
     parts = []
     for g, lines in by_graph.items():
         body = "\n".join(lines)
@@ -83,7 +81,9 @@ class GraphStore(ABC):
     """What the rest of claimgraph needs from a graph store."""
 
     @abstractmethod
-    def select(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None) -> list[Row]:
+    def select(
+        self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None
+    ) -> list[Row]:
         """Run a SELECT; rows map variable names to rdflib terms (unbound variables absent)."""
 
     @abstractmethod
@@ -91,7 +91,9 @@ class GraphStore(ABC):
         """Run an ASK."""
 
     @abstractmethod
-    def construct(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None) -> Graph:
+    def construct(
+        self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None
+    ) -> Graph:
         """Run a CONSTRUCT or DESCRIBE into an rdflib Graph."""
 
     @abstractmethod

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
@@ -17,7 +18,19 @@ from rdflib.term import Node
 from app.model.claims import ArticleIn, ClaimIn, IntervalIn, StatementIn, as_datetime
 from app.model.errors import DomainError, InvalidInput
 from app.model.vocab import (
-    ARTICLE, CG, CGV, CLAIM, ENTITY, OA, PROV, RDF, SCHEMA, SKOS, VOCAB_GRAPH, WD, XSD,
+    ARTICLE,
+    CG,
+    CGV,
+    CLAIM,
+    ENTITY,
+    OA,
+    PROV,
+    RDF,
+    SCHEMA,
+    SKOS,
+    VOCAB_GRAPH,
+    WD,
+    XSD,
 )
 from app.store.base import GraphStore, Quad
 from app.store.queries import load_query
@@ -78,7 +91,7 @@ class ClaimBuilder:
         rows = self.store.select(
             load_query("resolve_entity"), {"ref": iri, "name": Literal(ref.lower())}
         )
-        found = sorted({row["entity"] for row in rows if "entity" in row})
+        found = sorted({str(row["entity"]) for row in rows if "entity" in row})
         if len(found) == 1:
             return URIRef(found[0])
         if len(found) > 1:
@@ -104,12 +117,15 @@ class ClaimBuilder:
         classes = {r["class"] for r in rows}
         row = rows[0]
         most_specific = next((c for c in classes if c != CG.ClaimProperty), CG.ClaimProperty)
-        return iri, URIRef(most_specific), row.get("kind"), row.get("scheme")  # type: ignore[return-value]
+        # ?kind and ?scheme are IRIs when bound (resolve_property.rq)
+        kind, scheme = cast(URIRef | None, row.get("kind")), cast(URIRef | None, row.get("scheme"))
+        return iri, URIRef(str(most_specific)), kind, scheme
 
     def resolve_concept(self, scheme: URIRef, name: str) -> dict[str, Node]:
         """A SKOS concept of a scheme by notation or label, with its bounds."""
         rows = self.store.select(
-            load_query("resolve_concept"), {"scheme": scheme, "name": Literal(name.strip().lower())}
+            load_query("resolve_concept"),
+            {"scheme": scheme, "name": Literal(name.strip().lower())},
         )
         if len(rows) != 1:
             allowed = self.store.select(load_query("scheme_values"), {"scheme": scheme})
@@ -133,7 +149,11 @@ class ClaimBuilder:
             relays.append(self.resolve_entity(claim.article.outlet, minted))
         relays = list(dict.fromkeys(r for r in relays if r not in speakers))
         assertion = self._assertion(claim, minted)
-        iri = CLAIM[claim.id] if claim.id else CLAIM[self._content_id(claim, art, start, end, assertion)]
+        iri = (
+            CLAIM[claim.id]
+            if claim.id
+            else CLAIM[self._content_id(claim, art, start, end, assertion)]
+        )
         assertion = [(_own(s, iri), p, _own(o, iri)) for s, p, o in assertion]
         quads += [(s, p, o, iri) for s, p, o in assertion]
         meta: list[tuple[Node, Node, Node]] = [
@@ -141,7 +161,11 @@ class ClaimBuilder:
             (iri, PROV.wasDerivedFrom, art),
             (iri, CG.reportingVerb, Literal(claim.reporting_verb)),
             (iri, CG.directQuote, Literal(claim.direct_quote)),
-            (iri, CG.polarity, CGV.Positive if claim.polarity.value == "positive" else CGV.Negative),
+            (
+                iri,
+                CG.polarity,
+                CGV.Positive if claim.polarity.value == "positive" else CGV.Negative,
+            ),
             (iri, CG.certainty, CGV[claim.certainty.value.capitalize()]),
             (iri, CG.saidAt, Literal(claim.said_at)),
             (iri, CG.holdsDuring, Literal(claim.holds_during)),
@@ -195,7 +219,8 @@ class ClaimBuilder:
         for s, p, o, _ in default_graph_quads:
             data.add((s, p, o))
         if (iri, PROV.wasDerivedFrom, None) in data:
-            article = data.value(iri, PROV.wasDerivedFrom)
+            # not None: the triple was just found
+            article = cast(Node, data.value(iri, PROV.wasDerivedFrom))
             if (article, RDF.type, None) not in data:
                 data.add((article, RDF.type, CG.Article))  # existing article, already validated
         self.validate_graph(data)
@@ -221,7 +246,7 @@ class ClaimBuilder:
                     "is not accepted through POST /claims",
                     article=str(rows[0]["article"]),
                 )
-            return URIRef(rows[0]["article"]), [], text if text is not None else article.text
+            return URIRef(str(rows[0]["article"])), [], text if text is not None else article.text
         iri = article_iri(article.url)
         triples: list[tuple[Node, Node, Node]] = [
             (iri, RDF.type, CG.Article),
@@ -262,7 +287,9 @@ class ClaimBuilder:
         end = start + len(quote.exact)
         return start, end, text[max(0, start - CONTEXT_CHARS):start], text[end:end + CONTEXT_CHARS]
 
-    def _assertion(self, claim: ClaimIn, minted: dict[str, URIRef]) -> list[tuple[Node, Node, Node]]:
+    def _assertion(
+        self, claim: ClaimIn, minted: dict[str, URIRef]
+    ) -> list[tuple[Node, Node, Node]]:
         triples: list[tuple[Node, Node, Node]] = []
         if not claim.statements and claim.proposition:
             return [(_SELF, CG.proposition, Literal(claim.proposition, lang="en"))]
@@ -278,7 +305,9 @@ class ClaimBuilder:
         value = st.value
         if cls == CG.QuantityClaimProperty:
             if not isinstance(value, IntervalIn):
-                raise InvalidInput(f"{st.property} takes a number or interval, e.g. {{'exact': 92}}")
+                raise InvalidInput(
+                    f"{st.property} takes a number or interval, e.g. {{'exact': 92}}"
+                )
             node = URIRef(f"{_SELF}#value-{n}")
             return [(subject, prop, node), *_interval(node, value, None)]
         if cls == CG.GradedClaimProperty:
@@ -287,7 +316,9 @@ class ClaimBuilder:
                 concept = self.resolve_concept(scheme, value)
                 return [(subject, prop, concept["concept"])]
             if value.grade is None:
-                raise InvalidInput(f"an interval for {st.property} needs a grade, e.g. 'partly-controlled'")
+                raise InvalidInput(
+                    f"an interval for {st.property} needs a grade, e.g. 'partly-controlled'"
+                )
             concept = self.resolve_concept(scheme, value.grade)
             node = URIRef(f"{_SELF}#value-{n}")
             return [(subject, prop, node), *_interval(node, value, concept)]
@@ -338,7 +369,8 @@ def _published(value: str) -> Literal:
 
 
 def _number(value: float) -> Literal:
-    return Literal(str(int(value)) if float(value).is_integer() else repr(value), datatype=XSD.decimal)
+    text = str(int(value)) if float(value).is_integer() else repr(value)
+    return Literal(text, datatype=XSD.decimal)
 
 
 def _interval(
@@ -353,14 +385,23 @@ def _interval(
     triples: list[tuple[Node, Node, Node]] = [(node, RDF.type, CG.Interval)]
     if concept is not None:
         triples.append((node, CG.gradeOf, concept["concept"]))
+        # a concept's bounds and their inclusiveness are literals (resolve_concept.rq)
         if lower is None and "lower" in concept:
-            lower, lower_inc = float(concept["lower"]), bool(concept["lowerInclusive"].toPython())  # type: ignore[union-attr]
+            bound = cast(Literal, concept["lower"])
+            inclusive = cast(Literal, concept["lowerInclusive"])
+            lower, lower_inc = float(bound), bool(inclusive.toPython())
         if upper is None and "upper" in concept:
-            upper, upper_inc = float(concept["upper"]), bool(concept["upperInclusive"].toPython())  # type: ignore[union-attr]
+            bound = cast(Literal, concept["upper"])
+            inclusive = cast(Literal, concept["upperInclusive"])
+            upper, upper_inc = float(bound), bool(inclusive.toPython())
     if lower is not None:
-        triples += [(node, CG.lowerBound, _number(lower)), (node, CG.lowerInclusive, Literal(lower_inc))]
+        triples += [
+            (node, CG.lowerBound, _number(lower)), (node, CG.lowerInclusive, Literal(lower_inc))
+        ]
     if upper is not None:
-        triples += [(node, CG.upperBound, _number(upper)), (node, CG.upperInclusive, Literal(upper_inc))]
+        triples += [
+            (node, CG.upperBound, _number(upper)), (node, CG.upperInclusive, Literal(upper_inc))
+        ]
     if lower is not None and upper is not None and (
         lower > upper or (lower == upper and not (lower_inc and upper_inc))
     ):

@@ -46,15 +46,15 @@ class DetectionStore:
         if not iris:
             return set()
         rows = self.store.select(load_query("existing_contradictions"), {"k": iris})
-        return {URIRef(r["k"]) for r in rows}
+        return {URIRef(str(r["k"])) for r in rows}
 
     def pending(self) -> list[URIRef]:
         """Claims whose detection did not finish."""
-        return [URIRef(r["claim"]) for r in self.store.select(load_query("pending_claims"))]
+        return [URIRef(str(r["claim"])) for r in self.store.select(load_query("pending_claims"))]
 
     def all_claims(self) -> list[URIRef]:
         """Every claim."""
-        return [URIRef(r["claim"]) for r in self.store.select(load_query("all_claims"))]
+        return [URIRef(str(r["claim"])) for r in self.store.select(load_query("all_claims"))]
 
     def commit(
         self,

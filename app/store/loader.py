@@ -27,7 +27,8 @@ def read_quads(data: bytes | str | Path, fmt: str = "trig") -> list[Quad]:
             parsed = ox.parse(data.encode() if isinstance(data, str) else data, format=format_)
         quads: list[Quad] = []
         for q in parsed:
-            graph = None if isinstance(q.graph_name, ox.DefaultGraph) else URIRef(q.graph_name.value)
+            default = isinstance(q.graph_name, ox.DefaultGraph)
+            graph = None if default else URIRef(q.graph_name.value)
             quads.append((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), graph))
         return quads
     except SyntaxError as exc:
@@ -54,7 +55,8 @@ def load_entities(store: GraphStore, path: Path) -> int:
 def claim_iris(quads: list[Quad]) -> list[URIRef]:
     """The claims described in a dataset."""
     return sorted(
-        {URIRef(s) for s, p, o, g in quads if g is None and p == RDF.type and o == CG.Claim}, key=str
+        {URIRef(str(s)) for s, p, o, g in quads if g is None and p == RDF.type and o == CG.Claim},
+        key=str,
     )
 
 

@@ -76,7 +76,9 @@ class OxigraphStore(GraphStore):
         except SyntaxError as exc:  # a bug in one of our .rq files, not the client's fault
             raise RuntimeError(f"invalid internal query: {exc}\n{query}") from exc
 
-    def select(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None) -> list[Row]:
+    def select(
+        self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None
+    ) -> list[Row]:
         solutions = self._query(query, bindings)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
@@ -95,7 +97,9 @@ class OxigraphStore(GraphStore):
         assert isinstance(result, ox.QueryBoolean)
         return bool(result)
 
-    def construct(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None) -> Graph:
+    def construct(
+        self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None
+    ) -> Graph:
         result = self._query(query, bindings)
         assert isinstance(result, ox.QueryTriples)
         graph = Graph()

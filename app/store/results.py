@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pyoxigraph as ox
 from rdflib import Graph, Variable
 from rdflib.query import Result
@@ -48,7 +50,8 @@ def serialize(result: QueryResult, media_type: str) -> bytes:
         rdflib_result.bindings = [
             {Variable(k): v for k, v in row.items()} for row in result.rows  # type: ignore[misc]
         ]
-    as_json: bytes = rdflib_result.serialize(format="json")
+    # without a destination, serialize returns the bytes
+    as_json = cast(bytes, rdflib_result.serialize(format="json"))
     target = RESULT_FORMATS[media_type][1]
     if target is None:
         return as_json

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -32,7 +32,9 @@ def _py(row: Row, name: str) -> Any:
         return None
     if isinstance(value, Literal):
         py = value.toPython()
-        return py.isoformat() if hasattr(py, "isoformat") else (str(py) if not isinstance(py, int | float | bool) else py)
+        if hasattr(py, "isoformat"):
+            return py.isoformat()
+        return str(py) if not isinstance(py, int | float | bool) else py
     return str(value)
 
 
@@ -50,7 +52,7 @@ def claim_quads(store: GraphStore, claim: URIRef) -> list[Quad]:
     """The quads of one claim as it was submitted."""
     rows = store.select(load_query("claim_own_quads"), {"claim": claim})
     return [
-        (r["s"], r["p"], r["o"], URIRef(r["g"]) if "g" in r else None) for r in rows
+        (r["s"], r["p"], r["o"], URIRef(str(r["g"])) if "g" in r else None) for r in rows
     ]
 
 
@@ -127,8 +129,10 @@ def _statement(r: Row) -> dict[str, Any]:
     else:
         base = str(ENTITY) if o.startswith(str(ENTITY)) else "https://w3id.org/claimgraph/vocab/"
         value = _ref(o, _s(r, "oLabel"), base) or {}
+    subject = cast(str, _s(r, "s"))  # ?s is always bound in a statement row
+    subject_base = str(CLAIM) if subject.startswith(str(CLAIM)) else str(ENTITY)
     return {
-        "subject": _ref(_s(r, "s"), _s(r, "sLabel"), str(CLAIM) if _s(r, "s", ).startswith(str(CLAIM)) else str(ENTITY)),  # type: ignore[union-attr]
+        "subject": _ref(_s(r, "s"), _s(r, "sLabel"), subject_base),
         "property": _ref(_s(r, "p"), _s(r, "pLabel"), str(CG)),
         "value": value,
     }
@@ -153,7 +157,8 @@ def find_disputes(
 ) -> list[str]:
     """Ids of current disputes matching the filters, newest first."""
     bindings: dict[str, Node] = {}
-    for name, value in (("subject", subject), ("source", source), ("type", type_), ("status", status)):
+    filters = (("subject", subject), ("source", source), ("type", type_), ("status", status))
+    for name, value in filters:
         if value is not None:
             bindings[name] = value
     rows = store.select(load_query("disputes_find"), bindings)
