@@ -14,13 +14,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from app import __version__
-from app.api import claims, disputes, health, sources, sparql
+from app.api import articles, claims, disputes, health, reviews, sources, sparql, store_protocol
 from app.api.deps import AppState
 from app.config import Settings
 from app.detect.service import ClaimService
 from app.model.errors import DomainError
 from app.store import open_store
 from app.store.base import GraphStore
+from app.web import pages
 
 log = logging.getLogger("claimgraph")
 
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             {"error": "http_error", "message": str(exc.detail)}, status_code=exc.status_code
         )
 
-    for module in (health, disputes, claims, sources, sparql):
+    for module in (
+        health, disputes, claims, sources, sparql, articles, reviews, store_protocol, pages,
+    ):
         app.include_router(module.router)
     return app

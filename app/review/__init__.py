@@ -1,0 +1,1 @@
+"""The fact-checkers' review workflow."""
