@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1_000_000, gt=0, description="Largest accepted request body, in bytes."
     )
+    sparql_query_url: str | None = Field(
+        None, description="Remote store only: the SPARQL query endpoint, when it is not "
+        "<base>/query (Fuseki: /ds/query; Virtuoso and Neptune: /sparql).",
+    )
+    sparql_update_url: str | None = Field(
+        None, description="Remote store only: the SPARQL update endpoint, when it is not "
+        "<base>/update (Fuseki: /ds/update; Virtuoso and Neptune: /sparql).",
+    )
+    remote_timeout_s: float = Field(
+        30.0, gt=0, description="Remote store only: HTTP timeout for one request, in seconds."
+    )
     union_default_graph: bool = Field(
         False, description="Let /sparql queries see every named graph as the default graph."
     )

@@ -30,7 +30,10 @@ SEED_FILES = ("voa-hajin-2018-12.trig",)
 
 def build_state(settings: Settings) -> AppState:
     """Open the store, install the vocabulary, and load the seed into a new store."""
-    store = open_store(settings.store)
+    store = open_store(
+        settings.store, query_url=settings.sparql_query_url,
+        update_url=settings.sparql_update_url, timeout_s=settings.remote_timeout_s,
+    )
     service = ClaimService(store, settings.ontology_dir)
     service.bootstrap()
     if settings.seed and is_empty(store, service):

@@ -18,6 +18,14 @@ def health(state: StateDep) -> dict[str, Any]:
     return {
         "status": "ok",
         "version": __version__,
-        "store": "memory" if state.settings.in_memory else "oxigraph-rocksdb",
+        "store": _backend(state.settings.store),
         "quads": state.store.count(),
     }
+
+
+def _backend(location: str) -> str:
+    if location == "memory":
+        return "memory"
+    if location.startswith("sparql+"):
+        return "remote-sparql"
+    return "oxigraph-rocksdb"

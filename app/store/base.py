@@ -135,15 +135,26 @@ class GraphStore(ABC):
         """Release resources."""
 
 
-def open_store(location: str) -> GraphStore:
-    """Open the store named in settings: a directory (embedded, on disk) or 'memory'."""
+def open_store(
+    location: str, *, query_url: str | None = None, update_url: str | None = None,
+    timeout_s: float = 30.0,
+) -> GraphStore:
+    """Open the store named in settings: a directory (embedded Oxigraph on disk), 'memory',
+    or ``sparql+http(s)://HOST:PORT[/PATH]`` for a remote SPARQL 1.1 Query + Update endpoint
+    (``/query`` and ``/update`` under that base unless the URLs are given)."""
     from app.store.oxigraph import OxigraphStore
 
     if location == "memory":
         return OxigraphStore(None)
+    if location.startswith(("sparql+http://", "sparql+https://")):
+        from app.store.remote import SparqlHttpStore
+
+        base = location.removeprefix("sparql+").rstrip("/")
+        return SparqlHttpStore(
+            query_url or f"{base}/query", update_url or f"{base}/update", timeout_s=timeout_s
+        )
     if "://" in location:
         raise ValueError(
-            f"store {location!r}: remote SPARQL endpoints are not supported yet; "
-            "give a directory or 'memory'"
+            f"store {location!r}: give a directory, 'memory' or sparql+http://HOST:PORT"
         )
     return OxigraphStore(location)
