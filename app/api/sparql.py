@@ -13,7 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import StateDep
 from app.api.negotiation import choose
 from app.model.errors import BadQuery, Forbidden, QueryTimeout, UnsupportedMediaType
-from app.store.results import GRAPH_FORMATS, RESULT_FORMATS, SHORT_NAMES, serialize
+from app.store.results import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    SHORT_NAMES,
+    describe_service,
+    serialize,
+)
 
 router = APIRouter(tags=["sparql"])
 
@@ -52,14 +58,20 @@ async def sparql_get(
     if request.query_params.get("update") is not None:
         raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
     if query is None:
-        raise BadQuery("give a SPARQL query in the 'query' parameter")
+        return service_description(request, state)
+    if len(request.query_params.getlist("query")) > 1:
+        raise BadQuery("give exactly one 'query' parameter")
     return await _run(request, state, query, default_graph_uri or [], named_graph_uri or [], format)
 
 
 @router.post("/sparql", summary="SPARQL query (POST)", description=DOC)
 async def sparql_post(request: Request, state: StateDep) -> Response:
     """Run a query sent as a form or as an application/sparql-query body."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type, _, parameters = request.headers.get("content-type", "").partition(";")
+    content_type = content_type.strip().lower()
+    charset = _charset(parameters)
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaType(f"SPARQL requests must be UTF-8, not {charset}")
     params = request.query_params
     if content_type == "application/sparql-update":
         raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
@@ -90,6 +102,22 @@ async def sparql_post(request: Request, state: StateDep) -> Response:
     )
 
 
+def _charset(parameters: str) -> str | None:
+    for part in parameters.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def service_description(request: Request, state: StateDep) -> Response:
+    """The SPARQL 1.1 Service Description, answered when no query is given."""
+    endpoint = str(request.url.remove_query_params(list(request.query_params)))
+    media = choose(request.headers.get("accept"), _GRAPH_TYPES)
+    body = describe_service(endpoint, state.settings.union_default_graph, media)
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
 async def _run(
     request: Request, state: StateDep, query: str, default: list[str], named: list[str],
     fmt: str | None,
@@ -107,6 +135,7 @@ async def _run(
                 union_default_graph=settings.union_default_graph,
                 default_graphs=[URIRef(g) for g in default],
                 named_graphs=[URIRef(g) for g in named],
+                base_iri=str(request.url.remove_query_params(list(request.query_params))),
             ),
             timeout=settings.sparql_timeout_s,
         )

@@ -112,8 +112,11 @@ class GraphStore(ABC):
     def run_user_query(
         self, query: str, *, max_rows: int, timeout_s: float, union_default_graph: bool,
         default_graphs: Sequence[URIRef] = (), named_graphs: Sequence[URIRef] = (),
+        base_iri: str | None = None,
     ) -> QueryResult:
-        """Run an analyst's read-only query under the row cap and time limit."""
+        """Run an analyst's read-only query under the row cap and time limit. A dataset given
+        in the protocol (default/named graphs) replaces the query's FROM clauses; relative
+        IRIs resolve against ``base_iri`` (the endpoint's URL)."""
 
     @abstractmethod
     def count(self) -> int:

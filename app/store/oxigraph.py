@@ -138,9 +138,12 @@ class OxigraphStore(GraphStore):
     def run_user_query(
         self, query: str, *, max_rows: int, timeout_s: float, union_default_graph: bool,
         default_graphs: Sequence[URIRef] = (), named_graphs: Sequence[URIRef] = (),
+        base_iri: str | None = None,
     ) -> QueryResult:
         deadline = time.monotonic() + timeout_s
-        kwargs: dict[str, object] = {"use_default_graph_as_union": union_default_graph}
+        kwargs: dict[str, object] = {
+            "use_default_graph_as_union": union_default_graph, "base_iri": base_iri,
+        }
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(str(g)) for g in default_graphs]
             kwargs["use_default_graph_as_union"] = False

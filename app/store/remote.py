@@ -39,8 +39,10 @@ class SparqlHttpStore(GraphStore):
         self, query: str, accept: str, *, timeout_s: float | None = None,
         default_graphs: Sequence[URIRef] = (), named_graphs: Sequence[URIRef] = (),
     ) -> httpx.Response:
-        params: list[tuple[str, str]] = [("default-graph-uri", str(g)) for g in default_graphs]
-        params += [("named-graph-uri", str(g)) for g in named_graphs]
+        params = httpx.QueryParams(
+            [("default-graph-uri", str(g)) for g in default_graphs]
+            + [("named-graph-uri", str(g)) for g in named_graphs]
+        )
         try:
             response = self._client.post(
                 self.query_url, data={"query": query}, params=params,
@@ -57,7 +59,9 @@ class SparqlHttpStore(GraphStore):
             raise StoreError(f"the endpoint answered {response.status_code}: {message}")
         return response
 
-    def _solutions(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None) -> object:
+    def _solutions(
+        self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None
+    ) -> object:
         response = self._post_query(bind(query, bindings), f"{_RESULTS_JSON}, {_NTRIPLES};q=0.9")
         kind = response.headers.get("content-type", "").split(";")[0].strip()
         if kind == _NTRIPLES or kind == "text/plain":
@@ -118,10 +122,13 @@ class SparqlHttpStore(GraphStore):
     def run_user_query(
         self, query: str, *, max_rows: int, timeout_s: float, union_default_graph: bool,
         default_graphs: Sequence[URIRef] = (), named_graphs: Sequence[URIRef] = (),
+        base_iri: str | None = None,
     ) -> QueryResult:
         # Union-default-graph is the remote engine's own setting (e.g. `oxigraph serve
         # --union-default-graph`, Fuseki's tdb:unionDefaultGraph); it cannot be set per query.
         started = time.monotonic()
+        if base_iri:  # the protocol has no base parameter; a BASE line is standard SPARQL
+            query = f"BASE <{base_iri}>\n{query}"
         response = self._post_query(
             query, f"{_RESULTS_JSON}, {_NTRIPLES};q=0.9", timeout_s=timeout_s,
             default_graphs=default_graphs, named_graphs=named_graphs,

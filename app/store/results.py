@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 import pyoxigraph as ox
-from rdflib import Graph, Variable
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef, Variable
 from rdflib.query import Result
 
 from app.store.base import QueryResult
@@ -59,3 +59,28 @@ def serialize(result: QueryResult, media_type: str) -> bytes:
     out = parsed.serialize(format=target)
     assert isinstance(out, bytes)
     return out
+
+
+def describe_service(endpoint: str, union_default_graph: bool, media_type: str) -> bytes:
+    """A SPARQL 1.1 Service Description of the query endpoint."""
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    graph = Graph()
+    graph.bind("sd", sd)
+    service = URIRef(endpoint + "#service")
+    graph.add((service, RDF.type, sd.Service))
+    graph.add((service, sd.endpoint, URIRef(endpoint)))
+    graph.add((service, sd.supportedLanguage, sd.SPARQL11Query))
+    for name in ("SPARQL_RESULTS_JSON", "SPARQL_RESULTS_XML", "SPARQL_RESULTS_CSV",
+                 "SPARQL_RESULTS_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        graph.add((service, sd.resultFormat, URIRef("http://www.w3.org/ns/formats/" + name)))
+    if union_default_graph:
+        graph.add((service, sd.feature, sd.UnionDefaultGraph))
+    dataset = URIRef(endpoint + "#dataset")
+    graph.add((service, sd.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, sd.Dataset))
+    graph.add((dataset, RDFS.comment, Literal(
+        "Default graph: claim descriptions, articles, entities, contradictions, disputes. "
+        "Each claim's assertion is the named graph whose name is the claim IRI; the "
+        "vocabulary is the named graph https://w3id.org/claimgraph/graph/vocabulary.", lang="en",
+    )))
+    return graph.serialize(format=GRAPH_FORMATS[media_type], encoding="utf-8")
