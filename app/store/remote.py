@@ -39,10 +39,11 @@ class SparqlHttpStore(GraphStore):
         self, query: str, accept: str, *, timeout_s: float | None = None,
         default_graphs: Sequence[URIRef] = (), named_graphs: Sequence[URIRef] = (),
     ) -> httpx.Response:
-        params = httpx.QueryParams(
-            [("default-graph-uri", str(g)) for g in default_graphs]
-            + [("named-graph-uri", str(g)) for g in named_graphs]
-        )
+        pairs: list[tuple[str, str | int | float | bool | None]] = [
+            ("default-graph-uri", str(g)) for g in default_graphs
+        ]
+        pairs += [("named-graph-uri", str(g)) for g in named_graphs]
+        params = httpx.QueryParams(pairs)
         try:
             response = self._client.post(
                 self.query_url, data={"query": query}, params=params,
