@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     remote_timeout_s: float = Field(
         30.0, gt=0, description="Remote store only: HTTP timeout for one request, in seconds."
     )
+    sparql_isolation: bool = Field(
+        True, description="Run /sparql queries in worker processes that open the on-disk "
+        "store read-only, so that the time limit kills a runaway query instead of only "
+        "ceasing to wait for it. Ignored for the in-memory store.",
+    )
     union_default_graph: bool = Field(
         False, description="Let /sparql queries see every named graph as the default graph."
     )

@@ -33,6 +33,7 @@ def build_state(settings: Settings) -> AppState:
     store = open_store(
         settings.store, query_url=settings.sparql_query_url,
         update_url=settings.sparql_update_url, timeout_s=settings.remote_timeout_s,
+        isolate_queries=settings.sparql_isolation,
     )
     service = ClaimService(store, settings.ontology_dir)
     service.bootstrap()

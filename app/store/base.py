@@ -140,7 +140,7 @@ class GraphStore(ABC):
 
 def open_store(
     location: str, *, query_url: str | None = None, update_url: str | None = None,
-    timeout_s: float = 30.0,
+    timeout_s: float = 30.0, isolate_queries: bool = False,
 ) -> GraphStore:
     """Open the store named in settings: a directory (embedded Oxigraph on disk), 'memory',
     or ``sparql+http(s)://HOST:PORT[/PATH]`` for a remote SPARQL 1.1 Query + Update endpoint
@@ -160,4 +160,4 @@ def open_store(
         raise ValueError(
             f"store {location!r}: give a directory, 'memory' or sparql+http://HOST:PORT"
         )
-    return OxigraphStore(location)
+    return OxigraphStore(location, isolate_queries=isolate_queries)

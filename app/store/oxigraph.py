@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -16,6 +17,7 @@ from rdflib.term import Node
 
 from app.model.errors import BadQuery, QueryTimeout, StoreError
 from app.store.base import GraphStore, Quad, QueryResult, Row, bind
+from app.store.sandbox import Job, QuerySandbox, Term
 
 
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -56,8 +58,11 @@ def _graph(g: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
 class OxigraphStore(GraphStore):
     """GraphStore on pyoxigraph. ``path=None`` keeps everything in memory."""
 
-    def __init__(self, path: str | Path | None) -> None:
+    def __init__(self, path: str | Path | None, *, isolate_queries: bool = False) -> None:
         self.path = None if path is None else Path(path)
+        self._sandbox: QuerySandbox | None = None
+        if isolate_queries and self.path is not None:
+            self._sandbox = QuerySandbox(str(self.path))
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -140,6 +145,12 @@ class OxigraphStore(GraphStore):
         default_graphs: Sequence[URIRef] = (), named_graphs: Sequence[URIRef] = (),
         base_iri: str | None = None,
     ) -> QueryResult:
+        if self._sandbox is not None:
+            job = Job(
+                str(self.path), query, max_rows, union_default_graph,
+                [str(g) for g in default_graphs], [str(g) for g in named_graphs], base_iri,
+            )
+            return _from_job(*self._sandbox.run(job, timeout_s))
         deadline = time.monotonic() + timeout_s
         kwargs: dict[str, object] = {
             "use_default_graph_as_union": union_default_graph, "base_iri": base_iri,
@@ -183,7 +194,10 @@ class OxigraphStore(GraphStore):
             raise BadQuery(f"the query failed: {exc}") from exc
 
     def close(self) -> None:
-        """Flush and release RocksDB (pyoxigraph closes it when the Store is dropped)."""
+        """Stop query workers, flush, and release RocksDB (closed when the Store is dropped)."""
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
         store = getattr(self, "_store", None)
         if store is None:
             return
@@ -191,3 +205,33 @@ class OxigraphStore(GraphStore):
             store.flush()
         del self._store
         gc.collect()
+
+
+def _rdf(term: Term) -> Node:
+    kind, value, datatype, language = term
+    if kind == "iri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if language:
+        return Literal(value, lang=language)
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(value)
+    return Literal(value, datatype=URIRef(datatype) if datatype else None)
+
+
+def _from_job(kind: str, payload: object) -> QueryResult:
+    """A sandboxed worker's answer as a QueryResult."""
+    if kind == "ask":
+        return QueryResult(kind="ask", boolean=bool(payload))
+    if kind == "select":
+        names, rows, cut = cast(tuple[list[str], list[dict[str, Term]], bool], payload)
+        return QueryResult(
+            kind="select", variables=list(names), truncated=bool(cut),
+            rows=[{k: _rdf(v) for k, v in row.items()} for row in rows],
+        )
+    found, cut = cast(tuple[list[tuple[Term, Term, Term]], bool], payload)
+    return QueryResult(
+        kind="graph", truncated=bool(cut),
+        triples=[(_rdf(s), _rdf(p), _rdf(o)) for s, p, o in found],
+    )
