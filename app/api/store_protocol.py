@@ -1,7 +1,153 @@
-"""Placeholder router; filled in by its issue."""
+"""Writes over the standard protocols: SPARQL 1.1 Update at /sparql/update and the SPARQL 1.1
+Graph Store HTTP Protocol at /store. Writing needs a token whose role may write (editor or
+admin); reading /store is public like the rest of the graph."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request, Response
+from rdflib import Graph, URIRef
+
+from app.api.deps import StateDep
+from app.api.negotiation import choose
+from app.detect.writes import ProtocolWrites, WriteResult
+from app.model.errors import BadQuery, NotFound, UnsupportedMediaType
+from app.store.queries import load_query
+from app.store.results import GRAPH_FORMATS
+
+router = APIRouter(tags=["sparql"])
+
+_RDF_INPUT = {
+    "text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt",
+    "application/rdf+xml": "xml", "application/ld+json": "json-ld",
+}
+
+
+def _body_text(raw: bytes, parameters: str) -> str:
+    for part in parameters.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+            "utf-8", "utf8",
+        ):
+            raise UnsupportedMediaType(f"SPARQL Update must be UTF-8, not {value.strip()}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadQuery("the request body is not valid UTF-8") from exc
+
+
+def _result(result: WriteResult) -> dict[str, Any]:
+    return {
+        "claims": result.claims, "new_contradictions": result.new_contradictions,
+        "disputes": result.disputes,
+    }
+
+
+@router.post("/sparql/update", summary="SPARQL 1.1 Update (authenticated)")
+async def sparql_update(request: Request, state: StateDep) -> dict[str, Any]:
+    """Run a SPARQL Update request (form `update=` or an application/sparql-update body).
+
+    Claims may only be added, by INSERT DATA, and must pass the claim shapes; graph-level and
+    pattern-based operations may only write reference graphs (not the default graph, claim
+    graphs or the vocabulary). Detection runs for every claim the write touches."""
+    content_type, _, parameters = request.headers.get("content-type", "").partition(";")
+    content_type = content_type.strip().lower()
+    params = request.query_params
+    protocol_dataset = bool(
+        params.getlist("using-graph-uri") or params.getlist("using-named-graph-uri")
+    )
+    if content_type == "application/x-www-form-urlencoded":
+        form = await request.form()
+        updates = form.getlist("update")
+        if len(updates) != 1 or not isinstance(updates[0], str):
+            raise BadQuery("give exactly one 'update' parameter")
+        protocol_dataset = protocol_dataset or bool(
+            form.getlist("using-graph-uri") or form.getlist("using-named-graph-uri")
+        )
+        text = updates[0]
+    elif content_type == "application/sparql-update":
+        text = _body_text(await request.body(), parameters)
+    else:
+        raise UnsupportedMediaType(
+            "POST a form with 'update', or an application/sparql-update body; got "
+            f"{content_type or 'no content type'!r}"
+        )
+    writes = ProtocolWrites(state.service)
+    base = str(request.url.remove_query_params(list(request.query_params)))
+    return _result(writes.update(text, protocol_dataset=protocol_dataset, base_iri=base))
+
+
+def _target(graph: str | None, default: str | None) -> URIRef | None:
+    if (graph is None) == (default is None):
+        raise BadQuery("give exactly one of ?graph=IRI or ?default")
+    if graph is not None:
+        if not graph.startswith(("http://", "https://", "urn:")):
+            raise BadQuery(f"graph must be an absolute IRI, got {graph!r}")
+        return URIRef(graph)
+    return None
+
+
+GraphParam = Annotated[str | None, Query(description="IRI of the named graph")]
+DefaultParam = Annotated[str | None, Query(description="present (empty) for the default graph")]
+
+
+@router.get("/store", summary="Graph Store Protocol: read a graph")
+def store_get(
+    request: Request, state: StateDep, graph: GraphParam = None, default: DefaultParam = None
+) -> Response:
+    """The triples of one graph, in the RDF syntax chosen by Accept."""
+    target = _target(graph, default)
+    media = choose(request.headers.get("accept"), list(GRAPH_FORMATS))
+    if target is None:
+        content = state.store.construct(load_query("default_graph_content"))
+    else:
+        if not state.store.ask(load_query("graph_exists"), {"g": target}):
+            raise NotFound(f"no graph {target}")
+        content = state.store.construct(load_query("graph_content"), {"g": target})
+    body = content.serialize(format=GRAPH_FORMATS[media], encoding="utf-8")
+    return Response(body, media_type=media)
+
+
+async def _read_graph(request: Request) -> Graph:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in _RDF_INPUT:
+        raise UnsupportedMediaType(
+            f"send RDF as one of {sorted(_RDF_INPUT)}; got {content_type or 'none'!r}"
+        )
+    raw = await request.body()
+    try:
+        return Graph().parse(data=raw.decode("utf-8"), format=_RDF_INPUT[content_type])
+    except UnicodeDecodeError as exc:
+        raise BadQuery("the request body is not valid UTF-8") from exc
+    except Exception as exc:  # rdflib raises parser-specific errors
+        raise BadQuery(f"cannot parse the {content_type} body: {exc}") from exc
+
+
+@router.put("/store", summary="Graph Store Protocol: replace a named graph")
+async def store_put(
+    request: Request, state: StateDep, graph: GraphParam = None, default: DefaultParam = None
+) -> dict[str, Any]:
+    """Replace a reference graph with the body."""
+    target = _target(graph, default)
+    return _result(ProtocolWrites(state.service).put_graph(target, await _read_graph(request)))
+
+
+@router.post("/store", summary="Graph Store Protocol: add triples to a graph")
+async def store_post(
+    request: Request, state: StateDep, graph: GraphParam = None, default: DefaultParam = None
+) -> dict[str, Any]:
+    """Merge the body into a graph (claims in it must pass validation)."""
+    target = _target(graph, default)
+    return _result(ProtocolWrites(state.service).post_graph(target, await _read_graph(request)))
+
+
+@router.delete("/store", summary="Graph Store Protocol: delete a named graph")
+def store_delete(
+    state: StateDep, graph: GraphParam = None, default: DefaultParam = None
+) -> dict[str, Any]:
+    """Drop a reference graph."""
+    target = _target(graph, default)
+    if target is not None and not state.store.ask(load_query("graph_exists"), {"g": target}):
+        raise NotFound(f"no graph {target}")
+    return _result(ProtocolWrites(state.service).delete_graph(target))

@@ -43,11 +43,11 @@ class ClaimService:
         self.builder = ClaimBuilder(store, ontology_dir / "shapes.ttl")
         self.detector = Detector(store, ontology_dir / "rules")
         # One writer at a time: incremental detection and dispute merging read, then write.
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
 
     def bootstrap(self) -> None:
         """Install the vocabulary, rule descriptions and entities; finish pending detection."""
-        with self._lock:
+        with self.lock:
             rules = [
                 (r.id, r.type, r.title, r.explanation, str(r.path.name))
                 for r in self.detector.all_rules
@@ -60,7 +60,7 @@ class ClaimService:
 
     def submit(self, claim: ClaimIn) -> Submission:
         """Validate and store one claim, then detect what it contradicts."""
-        with self._lock:
+        with self.lock:
             built = self.builder.build(claim)
             if self.store.ask(load_query("claim_exists"), {"claim": built.iri}):
                 self._check_same(built)
@@ -74,7 +74,7 @@ class ClaimService:
     ) -> tuple[list[URIRef], DetectionResult]:
         """Import a TriG dataset of claims atomically, then detect for its new claims."""
         quads = read_quads(data, fmt)
-        with self._lock:
+        with self.lock:
             claims = check_dataset(self.builder, quads)
             exists = load_query("claim_exists")
             new = [c for c in claims if not self.store.ask(exists, {"claim": c})]
@@ -83,7 +83,7 @@ class ClaimService:
 
     def repair(self) -> DetectionResult:
         """Full re-run of every rule (rare; incremental detection is the normal path)."""
-        with self._lock:
+        with self.lock:
             return self.detector.full_run()
 
     def _check_same(self, built: BuiltClaim) -> None:

@@ -97,7 +97,7 @@ class GraphStore(ABC):
         """Run a CONSTRUCT or DESCRIBE into an rdflib Graph."""
 
     @abstractmethod
-    def update(self, update: str) -> None:
+    def update(self, update: str, base_iri: str | None = None) -> None:
         """Run a SPARQL 1.1 Update request atomically: all of it or nothing."""
 
     @abstractmethod

@@ -116,10 +116,10 @@ class OxigraphStore(GraphStore):
         return len(self._store)
 
     # -- writes ----------------------------------------------------------------------------
-    def update(self, update: str) -> None:
+    def update(self, update: str, base_iri: str | None = None) -> None:
         try:
             with self._lock:
-                self._store.update(update)
+                self._store.update(update, base_iri=base_iri)
         except SyntaxError as exc:
             raise RuntimeError(f"invalid internal update: {exc}") from exc
         except OSError as exc:

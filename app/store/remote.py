@@ -96,7 +96,9 @@ class SparqlHttpStore(GraphStore):
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
         return graph
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, base_iri: str | None = None) -> None:
+        if base_iri:  # the protocol has no base parameter; a BASE line is standard SPARQL
+            update = f"BASE <{base_iri}>\n{update}"
         try:
             response = self._client.post(self.update_url, data={"update": update})
         except httpx.HTTPError as exc:

@@ -242,3 +242,38 @@ def sources(store: GraphStore) -> list[dict[str, Any]]:
         )
         out.append(ref)
     return out
+
+
+def article_texts(store: GraphStore, iris: Sequence[URIRef]) -> dict[str, str]:
+    """The full text of articles, keyed by IRI; articles without a stored text are absent."""
+    if not iris:
+        return {}
+    rows = store.select(load_query("article_texts"), {"article": list(iris)})
+    return {str(r["article"]): str(r["text"]) for r in rows}
+
+
+def source_claims(store: GraphStore, source: URIRef) -> list[URIRef]:
+    """IRIs of claims a source made (itself or through its members) or relayed."""
+    rows = store.select(load_query("source_claims"), {"source": source})
+    return [URIRef(str(r["claim"])) for r in rows]
+
+
+def speaker_subject_claims(
+    store: GraphStore, speakers: Sequence[URIRef], subjects: Sequence[URIRef]
+) -> list[URIRef]:
+    """IRIs of claims by any of the speakers whose assertion is about any of the subjects."""
+    if not speakers or not subjects:
+        return []
+    rows = store.select(
+        load_query("speaker_subject_claims"),
+        {"speaker": list(speakers), "subject": list(subjects)},
+    )
+    return [URIRef(str(r["claim"])) for r in rows]
+
+
+def entity_labels(store: GraphStore, iris: Sequence[URIRef]) -> dict[str, str]:
+    """Preferred labels of entities, keyed by IRI; entities without a label are absent."""
+    if not iris:
+        return {}
+    rows = store.select(load_query("entity_label"), {"entity": list(iris)})
+    return {str(r["entity"]): str(r["label"]) for r in rows}

@@ -1,0 +1,177 @@
+"""Writes over the standard protocols (SPARQL 1.1 Update, Graph Store Protocol).
+
+Any RDF may be written, under two rules that keep claims safe:
+- claims (their descriptions in the default graph and their assertion graphs) change only by
+  INSERT DATA, and every claim touched must pass the same SHACL shapes as `POST /claims`;
+  claims are append-only, so deleting claim data is refused;
+- graph-level and pattern-based operations (CLEAR, DROP, LOAD, DELETE/INSERT … WHERE …) may
+  write reference graphs only: named graphs that are neither claim graphs nor the vocabulary.
+Every accepted write runs detection for the claims it touched, and for the claims that mention
+entities whose default-graph description changed (aliases, affiliations)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from app.detect.service import ClaimService
+from app.model.errors import BadQuery, Forbidden, InvalidInput
+from app.model.vocab import CG, CLAIM, PROV, RDF, VOCAB_GRAPH
+from app.store.base import Quad, data_block
+from app.store.loader import pending_flags
+from app.store.queries import load_query
+from app.store.updates import DEFAULT, EVERY, UpdatePlan, plan_update
+from app.store.views import claim_quads
+
+
+@dataclass
+class WriteResult:
+    """What an accepted protocol write did."""
+
+    claims: list[str] = field(default_factory=list)
+    new_contradictions: list[str] = field(default_factory=list)
+    disputes: list[str] = field(default_factory=list)
+
+
+def _claim_of(term: Node) -> URIRef | None:
+    text = str(term)
+    if isinstance(term, URIRef) and text.startswith(str(CLAIM)):
+        return URIRef(text.split("#", 1)[0])
+    return None
+
+
+def _describe(graph: str) -> str:
+    if graph == DEFAULT:
+        return "the default graph"
+    if graph == EVERY:
+        return "every graph"
+    return f"<{graph}>"
+
+
+class ProtocolWrites:
+    """Checks, applies and follows up writes that arrive over the standard protocols."""
+
+    def __init__(self, service: ClaimService) -> None:
+        self.service = service
+        self.store = service.store
+
+    def update(
+        self, text: str, *, protocol_dataset: bool = False, base_iri: str | None = None
+    ) -> WriteResult:
+        """Apply a SPARQL 1.1 Update request; relative IRIs resolve against ``base_iri``."""
+        plan = plan_update(text, base_iri)
+        if protocol_dataset and plan.uses_dataset_clauses:
+            raise BadQuery("the request gives a dataset both as parameters and as USING/WITH")
+        if protocol_dataset:
+            raise BadQuery(
+                "using-graph-uri / using-named-graph-uri are not supported; write USING in "
+                "the update instead"
+            )
+        return self._apply(plan, text, base_iri)
+
+    def put_graph(self, graph: URIRef | None, triples: Graph) -> WriteResult:
+        """Graph Store Protocol PUT: replace a named graph."""
+        if graph is None:
+            raise Forbidden("replacing the default graph would delete every claim description")
+        body = data_block((s, p, o, graph) for s, p, o in triples)
+        text = f"DROP SILENT GRAPH {graph.n3()}"
+        if body:
+            text += f" ;\nINSERT DATA {{\n{body}\n}}"
+        return self._apply(plan_update(text), text)
+
+    def post_graph(self, graph: URIRef | None, triples: Graph) -> WriteResult:
+        """Graph Store Protocol POST: merge triples into a graph."""
+        body = data_block((s, p, o, graph) for s, p, o in triples)
+        if not body:
+            return WriteResult()
+        text = f"INSERT DATA {{\n{body}\n}}"
+        return self._apply(plan_update(text), text)
+
+    def delete_graph(self, graph: URIRef | None) -> WriteResult:
+        """Graph Store Protocol DELETE: drop a named graph."""
+        if graph is None:
+            raise Forbidden("deleting the default graph would delete every claim description")
+        text = f"DROP GRAPH {graph.n3()}"
+        return self._apply(plan_update(text), text)
+
+    # -- the rules ---------------------------------------------------------------------------
+    def _check(self, plan: UpdatePlan) -> set[URIRef]:
+        for graph in sorted(plan.written):
+            protected = graph in (DEFAULT, EVERY, str(VOCAB_GRAPH))
+            if protected or graph.startswith(str(CLAIM)):
+                raise Forbidden(
+                    f"this update may write {_describe(graph)}, which holds claims or the "
+                    "vocabulary; there only INSERT DATA of claims that pass validation is "
+                    "accepted (or use POST /claims)"
+                )
+        for s, _, _, g in plan.deleted:
+            if g == VOCAB_GRAPH or _claim_of(s) is not None or (g is not None and _claim_of(g)):
+                raise Forbidden("claims are append-only: claim data cannot be deleted")
+        touched: set[URIRef] = set()
+        for s, _, _, g in plan.inserted:
+            if g == VOCAB_GRAPH:
+                raise Forbidden(
+                    "the vocabulary graph is loaded from ontology/claimgraph.ttl; extend the "
+                    "ontology files instead"
+                )
+            claim = _claim_of(g) if g is not None else _claim_of(s)
+            if claim is not None:
+                touched.add(claim)
+        return touched
+
+    def _validate(self, claims: set[URIRef], plan: UpdatePlan) -> None:
+        for claim in sorted(claims, key=str):
+            quads: list[Quad] = list(claim_quads(self.store, claim))
+            quads += [q for q in plan.inserted if (q[3] == claim) or (
+                q[3] is None and _claim_of(q[0]) == claim)]
+            description = [q for q in quads if q[3] is None]
+            if (claim, RDF.type, CG.Claim, None) not in description:
+                raise InvalidInput(f"{claim} is written as a claim but is not typed cg:Claim")
+            if not any(q[3] == claim for q in quads):
+                raise InvalidInput(f"claim {claim} has no assertion graph")
+            articles = [o for s, p, o, _ in description if s == claim and p == PROV.wasDerivedFrom]
+            for article in articles:
+                known = self.store.ask(load_query("article_exists"), {"article": article})
+                added = any(
+                    s == article and p == RDF.type and o == CG.Article
+                    for s, p, o, _ in plan.inserted
+                )
+                if not (known or added):
+                    raise InvalidInput(f"claim {claim} comes from an unknown article {article}")
+            data = Graph()
+            for s, p, o, _ in description:
+                data.add((s, p, o))
+            self.service.builder.validate_graph(_with_article_types(data, articles))
+
+    def _apply(self, plan: UpdatePlan, text: str, base_iri: str | None = None) -> WriteResult:
+        with self.service.lock:
+            touched = self._check(plan)
+            self._validate(touched, plan)
+            flags = data_block(pending_flags(sorted(touched, key=str)))
+            self.store.update(
+                text + (f" ;\nINSERT DATA {{\n{flags}\n}}" if flags else ""), base_iri=base_iri
+            )
+            entities = {
+                s for s, _, _, g in [*plan.inserted, *plan.deleted]
+                if g is None and _claim_of(s) is None and isinstance(s, URIRef)
+            }
+            recheck = set(touched)
+            if entities:
+                rows = self.store.select(
+                    load_query("claims_mentioning"), {"entity": sorted(entities)}
+                )
+                recheck |= {URIRef(str(r["claim"])) for r in rows}
+            result = WriteResult(claims=sorted(str(c) for c in touched))
+            if recheck:
+                detection = self.service.detector.detect(sorted(recheck, key=str))
+                result.new_contradictions = detection.new_contradictions
+                result.disputes = sorted(detection.disputes)
+            return result
+
+
+def _with_article_types(data: Graph, articles: list[Node]) -> Graph:
+    for article in articles:
+        data.add((article, RDF.type, CG.Article))
+    return data
