@@ -1,6 +1,11 @@
 # claimgraph server image. The store lives on a volume so it survives container restarts.
 #   docker build -t claimgraph .
 #   docker run -p 8000:8000 -v claimgraph-data:/data claimgraph
+FROM node:20-slim AS assets
+WORKDIR /vendor
+COPY app/web/vendor/package.json app/web/vendor/package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,6 +18,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /srv/claimgraph
 COPY pyproject.toml README.md ./
 COPY app ./app
+COPY --from=assets /vendor/node_modules ./app/web/vendor/node_modules
 COPY ontology ./ontology
 COPY graph_data/seed ./graph_data/seed
 RUN pip install --no-cache-dir . && useradd --system --home /srv/claimgraph claimgraph \

@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install serve test check bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml app/web/vendor/package-lock.json
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# front-end assets (the SPARQL editor) come from the npm registry and are served locally
+	npm ci --prefix app/web/vendor --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(STAMP)
 
 install: $(STAMP)
