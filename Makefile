@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test check bench clean
+.PHONY: install serve test check bench clean eval
 
 $(STAMP): pyproject.toml app/web/vendor/package-lock.json
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,3 +32,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) graph_data/store .pytest_cache .mypy_cache .ruff_cache
+
+eval: install
+	$(BIN)/python eval/run.py

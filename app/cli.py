@@ -1,4 +1,4 @@
-"""The command line: `claimgraph serve | load | detect`."""
+"""The command line: `claimgraph serve | load | detect | token`."""
 
 from __future__ import annotations
 
@@ -71,6 +71,71 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    """Create a token (printed once, as the last word) or list tokens (never the tokens)."""
+    from app.model.reviews import Role
+    from app.store.tokens import TokenStore
+
+    settings = _settings(args)
+    path = settings.tokens_file
+    if path is None:
+        print("claimgraph: tokens of the in-memory store would vanish at exit; give --store "
+              "PATH", file=sys.stderr)
+        return 2
+    tokens = TokenStore(path)
+    try:
+        if args.action == "create":
+            token = tokens.create(args.name, Role(args.role))
+            print(f"created {args.role} token {args.name!r} in {path}; it is shown only "
+                  f"once: {token}")
+        else:
+            for record in tokens.records():
+                print(f"{record.name}\t{record.role.value}\t{record.created}")
+    finally:
+        tokens.close()
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest article files or folders (.txt, .html, .json) with a progress bar and a summary."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from app.ingest.files import Summary, collect, ingest_file
+    from app.ingest.service import IngestService
+    from app.main import build_state
+
+    files = collect(Path(p) for p in args.paths)
+    state = build_state(_settings(args))
+    summary = Summary()
+    console = Console(stderr=True)
+    try:
+        service = IngestService(state.service)
+        columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[name]}"))
+        with Progress(*columns, console=console, transient=False) as progress:
+            task = progress.add_task("ingest", total=len(files), name="")
+            for path in files:
+                progress.update(task, name=path.name[-40:])
+                result = ingest_file(service, path, args.outlet)
+                if result.status == "skipped":
+                    summary.skipped.append((str(path), result.reason or "skipped"))
+                else:
+                    summary.add(result)
+                progress.advance(task)
+    finally:
+        state.store.close()
+    print(
+        f"{summary.articles} articles ingested ({summary.unchanged} unchanged), "
+        f"{summary.claims} new claims, {summary.new_contradictions} new contradictions, "
+        f"{len(summary.new_disputes)} new disputes; disputes joined: "
+        f"{', '.join(sorted(summary.disputes)) or '-'}"
+    )
+    for name, reason in summary.skipped:
+        print(f"skipped {name}: {reason}")
+    return 1 if summary.skipped and not (summary.articles or summary.unchanged) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser."""
     root = argparse.ArgumentParser(prog="claimgraph", description=__doc__)
@@ -93,6 +158,24 @@ def parser() -> argparse.ArgumentParser:
     detect.add_argument("--store")
     detect.add_argument("--no-seed", action="store_true")
     detect.set_defaults(func=cmd_detect)
+
+    token = sub.add_parser("token", help="API tokens: create one, or list them")
+    token_sub = token.add_subparsers(dest="action", required=True)
+    create = token_sub.add_parser("create", help="create a token and print it once")
+    create.add_argument("--name", required=True, help="who holds it (letters, digits, . _ -)")
+    create.add_argument("--role", required=True, choices=["reviewer", "editor", "admin"])
+    create.add_argument("--store", help="the store the token is for (default: the setting)")
+    create.set_defaults(func=cmd_token)
+    listing = token_sub.add_parser("list", help="names, roles and dates (never the tokens)")
+    listing.add_argument("--store", help="the store the tokens are for")
+    listing.set_defaults(func=cmd_token)
+
+    ingest = sub.add_parser("ingest", help="extract claims from article files (.txt, .html, .json)")
+    ingest.add_argument("paths", nargs="+", help="files or folders of articles")
+    ingest.add_argument("--store", help="store directory or 'memory' (default: the setting)")
+    ingest.add_argument("--outlet", help="outlet of files that do not name one (default 'unknown')")
+    ingest.add_argument("--no-seed", action="store_true", help="do not seed a new store")
+    ingest.set_defaults(func=cmd_ingest)
     return root
 
 

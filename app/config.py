@@ -62,12 +62,33 @@ class Settings(BaseSettings):
     )
     page_size: int = Field(20, gt=0, le=500, description="Default page size of list endpoints.")
     max_page_size: int = Field(200, gt=0, description="Largest page size a client may ask for.")
+    tokens_path: Path | None = Field(
+        None, description="The sqlite file of API tokens (hashed). Default: next to an on-disk "
+        "store, as <store dir>/../<store name>.tokens.sqlite; in memory for the in-memory "
+        "store; graph_data/remote.tokens.sqlite for a remote store.",
+    )
+    publisher_name: str = Field(
+        "claimgraph", min_length=1, description="The reviewing organisation named as the "
+        "author of published ClaimReviews.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.page_size > self.max_page_size:
             raise ValueError("page_size must not exceed max_page_size")
         return self
+
+    @property
+    def tokens_file(self) -> Path | None:
+        """Where API tokens are kept; None means in memory (with the in-memory store)."""
+        if self.tokens_path is not None:
+            return self.tokens_path
+        if self.in_memory:
+            return None
+        if "://" in self.store:
+            return PROJECT_ROOT / "graph_data" / "remote.tokens.sqlite"
+        store = Path(self.store).resolve()
+        return store.parent / f"{store.name}.tokens.sqlite"
 
     @property
     def in_memory(self) -> bool:

@@ -94,6 +94,7 @@ def run_size(
     n_incremental: int,
     n_requests: int,
     workdir: Path,
+    disputes_budget: float = 600.0,
 ) -> dict[str, Any]:
     import httpx
 
@@ -319,7 +320,7 @@ def run_size(
     timer.reset()
     views_module.find_disputes = timer.wrap("views.find_disputes", views_module.find_disputes)
     views_module.disputes = timer.wrap("views.disputes", views_module.disputes)
-    deadline = time.perf_counter() + 600
+    deadline = time.perf_counter() + disputes_budget
     some = store.select(
         cg + "PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?s ?sp WHERE { "
         "?k a cg:Contradiction ; cg:onSubject ?s ; cg:claim ?c . ?c prov:wasAttributedTo ?sp } LIMIT 1"  # noqa: E501
@@ -351,7 +352,7 @@ def run_size(
             await client.get("/disputes")  # warm-up, not counted
             for i in range(n_requests):
                 if time.perf_counter() > deadline:
-                    bad.append(f"stopped after {i} requests: 600 s budget")
+                    bad.append(f"stopped after {i} requests: {disputes_budget:g} s budget")
                     break
                 url = variants[i % len(variants)]
                 t0 = time.perf_counter()
@@ -445,7 +446,7 @@ def run_rdflib_comparison(
     load_entities(store, entities)
     store.insert(read_quads(corpus.trig()))
     nquads = workdir / "data.nq"
-    store._store.dump(path=str(nquads), format=ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
+    store._store.dump(str(nquads), format=ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
     bound = next(
         c
         for c in corpus.claims
@@ -775,6 +776,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--requests", type=int, default=50, help="/disputes requests")
     p.add_argument("--rdflib-size", type=int, default=2000, help="0 skips the rdflib comparison")
     p.add_argument("--rdflib-timeout", type=float, default=120.0, help="seconds per rdflib query")
+    p.add_argument(
+        "--disputes-budget", type=float, default=600.0, help="seconds for the /disputes phase"
+    )
     p.add_argument("--out", type=Path, default=RESULTS)
     p.add_argument("--child", type=int, help=argparse.SUPPRESS)
     p.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
@@ -791,11 +795,17 @@ def main(argv: list[str] | None = None) -> int:
                 args.incremental,
                 args.requests,
                 Path(tmp),
+                args.disputes_budget,
             )
         args.child_out.write_text(json.dumps(res, indent=2), encoding="utf-8")
         return 0
 
     sizes = [2000] if args.quick else args.sizes
+    if args.quick:  # a smoke run: fewer samples, shorter limits
+        args.incremental = min(args.incremental, 40)
+        args.requests = min(args.requests, 10)
+        args.disputes_budget = min(args.disputes_budget, 120.0)
+        args.rdflib_timeout = min(args.rdflib_timeout, 30.0)
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "conflict_rate": args.conflict_rate,
@@ -829,6 +839,8 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.incremental),
                     "--requests",
                     str(args.requests),
+                    "--disputes-budget",
+                    str(args.disputes_budget),
                 ],
                 cwd=ROOT,
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ from app.config import Settings
 from app.detect.service import ClaimService
 from app.main import build_state, create_app
 from app.model.claims import ClaimIn
+from app.model.reviews import Role
+from app.review.service import review_service
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE_TEXT = (ROOT / "graph_data" / "seed" / "voa-hajin-2018-12.txt").read_text(encoding="utf-8")
@@ -55,6 +57,29 @@ def client(seeded_state: AppState) -> Iterator[TestClient]:
     """The app over the seeded store."""
     with TestClient(create_app(seeded_state.settings, state=seeded_state)) as c:
         yield c
+
+
+def make_tokens(state: AppState) -> dict[str, str]:
+    """One real token per role (reviewer, editor, admin) for the state's store."""
+    tokens = review_service(state.store, state.settings).tokens
+    return {role.value: tokens.create(f"test-{role.value}-{next(_counter)}", role) for role in Role}
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def tokens(seeded_state: AppState) -> dict[str, str]:
+    """Tokens for the seeded store, by role."""
+    return make_tokens(seeded_state)
+
+
+@pytest.fixture
+def auth(tokens: dict[str, str]) -> Callable[[str], dict[str, str]]:
+    """Headers that authenticate as a role: ``client.post(..., headers=auth("editor"))``."""
+    return lambda role: bearer(tokens[role])
 
 
 def claim(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from rdflib import Graph
 
 from tests.conftest import ARTICLE_TEXT
 
+Auth = Callable[[str], dict[str, str]]
 VOA_URL = "https://www.voanews.com/extremism-watch/us-backed-fighters-battle-last-syrian-stronghold"
 
 
@@ -120,9 +122,9 @@ def conflicting_claim(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def test_posted_conflicting_claim_joins_the_seed_dispute(client: TestClient) -> None:
+def test_posted_conflicting_claim_joins_the_seed_dispute(client: TestClient, auth: Auth) -> None:
     dispute_id = seed_dispute(client)["id"]
-    response = client.post("/claims", json=conflicting_claim())
+    response = client.post("/claims", json=conflicting_claim(), headers=auth("editor"))
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["created"] is True
@@ -130,7 +132,7 @@ def test_posted_conflicting_claim_joins_the_seed_dispute(client: TestClient) -> 
     assert len(body["new_contradictions"]) == 3  # vs Bali (graded), SDF officials (negation, graded)
     assert body["claim"]["quote"]["start"] == 0
     assert response.headers["location"] == f"/claims/{body['claim']['id']}"
-    again = client.post("/claims", json=conflicting_claim())
+    again = client.post("/claims", json=conflicting_claim(), headers=auth("editor"))
     assert again.status_code == 200 and again.json()["created"] is False
     assert client.get("/disputes").json()["total"] == 1
 
@@ -159,33 +161,33 @@ def quad_count(client: TestClient) -> int:
     ],
 )
 def test_bad_claims_are_refused_and_store_nothing(
-    client: TestClient, body: dict[str, Any], fragment: str
+    client: TestClient, auth: Auth, body: dict[str, Any], fragment: str
 ) -> None:
     before = quad_count(client)
-    response = client.post("/claims", json=body)
+    response = client.post("/claims", json=body, headers=auth("editor"))
     assert response.status_code == 422, response.text
     assert fragment in json.dumps(response.json())
     assert quad_count(client) == before
 
 
-def test_malformed_json_is_refused(client: TestClient) -> None:
+def test_malformed_json_is_refused(client: TestClient, auth: Auth) -> None:
     before = quad_count(client)
-    response = client.post("/claims", content=b'{"speakers": [', headers={"content-type": "application/json"})
+    response = client.post("/claims", content=b'{"speakers": [', headers={"content-type": "application/json", **auth("editor")})
     assert response.status_code == 422
     assert quad_count(client) == before
 
 
-def test_oversized_body_is_refused(client: TestClient) -> None:
-    response = client.post("/claims", content=b"x" * 1_000_001, headers={"content-type": "application/json"})
+def test_oversized_body_is_refused(client: TestClient, auth: Auth) -> None:
+    response = client.post("/claims", content=b"x" * 1_000_001, headers={"content-type": "application/json", **auth("editor")})
     assert response.status_code == 413
 
 
-def test_reused_id_with_other_content_is_a_conflict(client: TestClient) -> None:
-    first = client.post("/claims", json=conflicting_claim(id="reuters-1"))
+def test_reused_id_with_other_content_is_a_conflict(client: TestClient, auth: Auth) -> None:
+    first = client.post("/claims", json=conflicting_claim(id="reuters-1"), headers=auth("editor"))
     assert first.status_code == 201
     before = quad_count(client)
     other = conflicting_claim(id="reuters-1", polarity="negative")
-    response = client.post("/claims", json=other)
+    response = client.post("/claims", json=other, headers=auth("editor"))
     assert response.status_code == 409
     assert quad_count(client) == before
 

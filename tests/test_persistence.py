@@ -8,15 +8,16 @@ from fastapi.testclient import TestClient
 
 from app.main import build_state, create_app
 from app.model.vocab import CG, CGV
-from tests.conftest import claim, settings, st
+from tests.conftest import bearer, claim, make_tokens, settings, st
 from tests.test_api import conflicting_claim
 
 
 def test_restart_keeps_claims_disputes_and_does_not_reseed(tmp_path: Path) -> None:
     store = tmp_path / "store"
     state = build_state(settings(store=str(store)))
+    editor = make_tokens(state)["editor"]
     with TestClient(create_app(state.settings, state=state)) as c:
-        assert c.post("/claims", json=conflicting_claim()).status_code == 201
+        assert c.post("/claims", json=conflicting_claim(), headers=bearer(editor)).status_code == 201
         before = c.get("/disputes").json()
         quads = c.get("/health").json()["quads"]
     state.store.close()

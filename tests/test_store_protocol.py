@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
@@ -12,7 +14,23 @@ from app.model.claims import ClaimIn
 from app.store.base import data_block
 
 REF = "http://example.org/reference/places"
-UPDATE = {"content-type": "application/sparql-update"}
+EDITOR: dict[str, str] = {}  # filled per test by the autouse fixture below
+
+
+@pytest.fixture(autouse=True)
+def _editor(auth: Callable[[str], dict[str, str]]) -> None:
+    EDITOR.clear()
+    EDITOR.update(auth("editor"))
+
+
+def upd(**extra: str) -> dict[str, str]:
+    """Headers of an authenticated SPARQL Update request."""
+    return {"content-type": "application/sparql-update", **EDITOR, **extra}
+
+
+def ed(**extra: str) -> dict[str, str]:
+    """Editor headers plus extra ones."""
+    return {**EDITOR, **extra}
 
 
 def quads(client: TestClient) -> int:
@@ -37,7 +55,7 @@ def claim_insert(state: AppState, **overrides: Any) -> str:
 def test_insert_data_of_a_valid_claim_is_validated_and_detected(
     client: TestClient, seeded_state: AppState
 ) -> None:
-    response = client.post("/sparql/update", content=claim_insert(seeded_state), headers=UPDATE)
+    response = client.post("/sparql/update", content=claim_insert(seeded_state), headers=upd())
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["claims"] == ["https://w3id.org/claimgraph/id/claim/coalition-hajin-taken"]
@@ -54,7 +72,7 @@ def test_invalid_claim_data_is_refused_and_nothing_is_written(
     # drop the quotation: the claim no longer satisfies the shapes
     broken = "\n".join(line for line in text.splitlines() if "#quotation" not in line and "quotation>" not in line)
     before = quads(client)
-    response = client.post("/sparql/update", content=broken, headers=UPDATE)
+    response = client.post("/sparql/update", content=broken, headers=upd())
     assert response.status_code == 422, response.text
     assert quads(client) == before
 
@@ -70,7 +88,7 @@ def test_claims_are_append_only(client: TestClient) -> None:
         "INSERT { ?s <http://example.org/p> 1 } WHERE { ?s ?p ?o }",
         "INSERT DATA { GRAPH <https://w3id.org/claimgraph/graph/vocabulary> { <http://x/a> <http://x/b> 1 } }",
     ):
-        response = client.post("/sparql/update", data={"update": update})
+        response = client.post("/sparql/update", data={"update": update}, headers=ed())
         assert response.status_code == 403, (update, response.text)
         assert response.json()["message"]
     assert quads(client) == before
@@ -82,37 +100,37 @@ def test_reference_graphs_accept_any_update(client: TestClient) -> None:
         f"WITH <{REF}> DELETE {{ ?s <http://example.org/population> ?n }} "
         f"INSERT {{ ?s <http://example.org/population> 65000 }} WHERE {{ ?s <http://example.org/population> ?n }}"
     )
-    assert client.post("/sparql/update", content=update, headers=UPDATE).status_code == 200
+    assert client.post("/sparql/update", content=update, headers=upd()).status_code == 200
     response = client.get("/store", params={"graph": REF}, headers={"accept": "application/n-triples"})
     assert response.status_code == 200
     assert '"65000"' in response.text and "60000" not in response.text
 
 
 def test_update_protocol_errors(client: TestClient) -> None:
-    assert client.post("/sparql/update", content="CLEAR XYZ", headers=UPDATE).status_code == 400
-    assert client.post("/sparql/update", content="CLEAR NAMED", headers={"content-type": "text/plain"}).status_code == 415
+    assert client.post("/sparql/update", content="CLEAR XYZ", headers=upd()).status_code == 400
+    assert client.post("/sparql/update", content="CLEAR NAMED", headers=ed(**{"content-type": "text/plain"})).status_code == 415
     assert client.post(
         "/sparql/update", content="CLEAR NAMED".encode("utf-16"),
-        headers={"content-type": "application/sparql-update; charset=UTF-16"},
+        headers=upd(**{"content-type": "application/sparql-update; charset=UTF-16"}),
     ).status_code == 415
     assert client.post("/sparql/update", content="update=CLEAR%20NAMED&update=CLEAR%20DEFAULT",
-                       headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 400
+                       headers=ed(**{"content-type": "application/x-www-form-urlencoded"})).status_code == 400
     assert client.get("/sparql/update", params={"update": "CLEAR ALL"}).status_code in (404, 405)
     assert client.post(f"/sparql/update?using-named-graph-uri={REF}",
                        content="INSERT { GRAPH <http://example.org/g> { ?s ?p ?o } } USING <http://example.org/h> WHERE { ?s ?p ?o }",
-                       headers=UPDATE).status_code == 400
+                       headers=upd()).status_code == 400
 
 
 def test_graph_store_protocol_round_trip(client: TestClient) -> None:
     turtle = "<http://example.org/sosa> <http://www.w3.org/2000/01/rdf-schema#label> \"Sosa\"@en ."
     assert client.get("/store", params={"graph": REF}).status_code == 404
-    put = client.put("/store", params={"graph": REF}, content=turtle, headers={"content-type": "text/turtle"})
+    put = client.put("/store", params={"graph": REF}, content=turtle, headers=ed(**{"content-type": "text/turtle"}))
     assert put.status_code == 200, put.text
     more = "<http://example.org/shifaa> <http://www.w3.org/2000/01/rdf-schema#label> \"Shifa'a\"@en ."
-    assert client.post("/store", params={"graph": REF}, content=more, headers={"content-type": "text/turtle"}).status_code == 200
+    assert client.post("/store", params={"graph": REF}, content=more, headers=ed(**{"content-type": "text/turtle"})).status_code == 200
     got = client.get("/store", params={"graph": REF}, headers={"accept": "text/turtle"})
     assert len(Graph().parse(data=got.text, format="turtle")) == 2
-    assert client.delete("/store", params={"graph": REF}).status_code == 200
+    assert client.delete("/store", params={"graph": REF}, headers=ed()).status_code == 200
     assert client.get("/store", params={"graph": REF}).status_code == 404
 
 
@@ -120,12 +138,12 @@ def test_graph_store_protects_claims(client: TestClient) -> None:
     before = quads(client)
     turtle = "<http://example.org/a> <http://example.org/b> <http://example.org/c> ."
     claim_graph = "https://w3id.org/claimgraph/id/claim/voa-hajin-sohr-1"
-    assert client.put("/store", params={"default": ""}, content=turtle, headers={"content-type": "text/turtle"}).status_code == 403
-    assert client.delete("/store", params={"default": ""}).status_code == 403
-    assert client.delete("/store", params={"graph": claim_graph}).status_code == 403
-    assert client.put("/store", params={"graph": claim_graph}, content=turtle, headers={"content-type": "text/turtle"}).status_code == 403
-    assert client.post("/store", params={"graph": REF}, content="not turtle <", headers={"content-type": "text/turtle"}).status_code == 400
-    assert client.post("/store", params={"graph": REF}, content=turtle, headers={"content-type": "image/png"}).status_code == 415
+    assert client.put("/store", params={"default": ""}, content=turtle, headers=ed(**{"content-type": "text/turtle"})).status_code == 403
+    assert client.delete("/store", params={"default": ""}, headers=ed()).status_code == 403
+    assert client.delete("/store", params={"graph": claim_graph}, headers=ed()).status_code == 403
+    assert client.put("/store", params={"graph": claim_graph}, content=turtle, headers=ed(**{"content-type": "text/turtle"})).status_code == 403
+    assert client.post("/store", params={"graph": REF}, content="not turtle <", headers=ed(**{"content-type": "text/turtle"})).status_code == 400
+    assert client.post("/store", params={"graph": REF}, content=turtle, headers=ed(**{"content-type": "image/png"})).status_code == 415
     assert quads(client) == before
 
 
@@ -133,7 +151,22 @@ def test_new_alias_in_the_default_graph_is_used(client: TestClient) -> None:
     assert client.get("/disputes", params={"subject": "Hajin town centre"}).json()["total"] == 0
     alias = ('<https://w3id.org/claimgraph/id/entity/hajin> '
              '<http://www.w3.org/2004/02/skos/core#altLabel> "Hajin town centre"@en .')
-    response = client.post("/store", params={"default": ""}, content=alias, headers={"content-type": "text/turtle"})
+    response = client.post("/store", params={"default": ""}, content=alias, headers=ed(**{"content-type": "text/turtle"}))
     assert response.status_code == 200, response.text
     assert client.get("/disputes", params={"subject": "Hajin town centre"}).json()["total"] == 1
     assert client.get("/store", params={"default": ""}, headers={"accept": "application/n-triples"}).status_code == 200
+
+
+def test_writes_need_an_editor_token(client: TestClient, auth: Callable[[str], dict[str, str]]) -> None:
+    before = quads(client)
+    insert = f"INSERT DATA {{ GRAPH <{REF}> {{ <http://example.org/a> <http://example.org/b> 1 }} }}"
+    plain = {"content-type": "application/sparql-update"}
+    assert client.post("/sparql/update", content=insert, headers=plain).status_code == 401
+    bad = {**plain, "Authorization": "Bearer not-a-token"}
+    assert client.post("/sparql/update", content=insert, headers=bad).status_code == 401
+    assert client.post("/sparql/update", content=insert, headers={**plain, **auth("reviewer")}).status_code == 403
+    turtle = "<http://example.org/a> <http://example.org/b> 1 ."
+    assert client.put("/store", params={"graph": REF}, content=turtle, headers={"content-type": "text/turtle"}).status_code == 401
+    assert client.delete("/store", params={"graph": REF}).status_code == 401
+    assert quads(client) == before
+    assert client.post("/sparql/update", content=insert, headers={**plain, **auth("admin")}).status_code == 200

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from app.main import build_state, create_app
 from app.store.loader import read_quads
-from tests.conftest import settings
+from tests.conftest import bearer, make_tokens, settings
 
 HERE = Path(__file__).parent / "w3c" / "sparql11-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -137,6 +137,7 @@ def test_protocol(case: Case) -> None:
     if case.name in REFUSED_BY_DESIGN:
         pytest.skip(UPDATE_SKIP)
     state = build_state(settings(seed=False))
+    editor = bearer(make_tokens(state)["editor"])
     for graph_iri, path in case.graphs:
         quads = read_quads(path, "nquads")
         state.store.insert([(s, p, o, URIRef(graph_iri)) for s, p, o, _ in quads])
@@ -151,7 +152,10 @@ def test_protocol(case: Case) -> None:
                 ):
                     endpoint = "/sparql/update"
                 path = endpoint + req.path[len("/sparql/"):]
-                response = client.request(req.method, path, content=req.body, headers=req.headers)
+                headers = dict(req.headers)
+                if endpoint == "/sparql/update":  # updates are authenticated (editor role)
+                    headers.update(editor)
+                response = client.request(req.method, path, content=req.body, headers=headers)
                 status = f"StatusCode{response.status_code // 100}xx"
                 assert status in req.statuses, f"{case.label}: {response.status_code} {response.text[:300]}"
                 content_type = response.headers.get("content-type", "")

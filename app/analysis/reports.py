@@ -8,11 +8,12 @@ from rdflib import URIRef
 
 from app.model.claims import Page
 from app.model.errors import InvalidInput, NotFound
-from app.model.vocab import CGV, CLAIM, ENTITY
-from app.store import views
+from app.model.vocab import CGV, CLAIM, DISPUTE, ENTITY
+from app.store import reviews, views
 from app.store.base import GraphStore
 from app.store.claims import ClaimBuilder
 
+SORTS = ("newest", "sources", "unreviewed")
 STATUSES = {"open": CGV.Open, "in-review": CGV.InReview, "resolved": CGV.Resolved,
             "dismissed": CGV.Dismissed}
 
@@ -25,9 +26,14 @@ def _entity(builder: ClaimBuilder, ref: str) -> URIRef | None:
 
 def list_disputes(
     store: GraphStore, builder: ClaimBuilder, *, subject: str | None, source: str | None,
-    type_: str | None, status: str | None, offset: int, limit: int,
+    type_: str | None, status: str | None, offset: int, limit: int, sort: str = "newest",
 ) -> Page:
-    """A page of disputes matching the filters. Unknown entity names match nothing."""
+    """A page of disputes matching the filters. Unknown entity names match nothing.
+
+    ``sort``: newest first; most sources involved first; or never-reviewed first, oldest
+    first (then the reviewed ones, oldest first)."""
+    if sort not in SORTS:
+        raise InvalidInput(f"unknown sort {sort!r}", allowed=list(SORTS))
     type_iri = None
     if type_ is not None:
         if type_ not in views.TYPE_BY_NAME:
@@ -45,8 +51,19 @@ def list_disputes(
     ids = views.find_disputes(
         store, subject=subject_iri, source=source_iri, type_=type_iri, status=status_iri
     )
+    if sort != "newest":
+        ids = _sorted(store, ids, sort)
     items = views.disputes(store, ids[offset:offset + limit])
     return Page(total=len(ids), offset=offset, limit=limit, items=items)
+
+
+def _sorted(store: GraphStore, ids: list[str], sort: str) -> list[str]:
+    """Re-order newest-first ids (a stable sort keeps newest first among equals)."""
+    ranks = reviews.ranks(store, [DISPUTE[i] for i in ids])
+    rank = {i: ranks.get(str(DISPUTE[i]), ("", 0, 0)) for i in ids}  # (created, sources, actions)
+    if sort == "sources":
+        return sorted(ids, key=lambda i: -rank[i][1])
+    return sorted(ids, key=lambda i: (rank[i][2] > 0, rank[i][0]))
 
 
 def get_dispute(store: GraphStore, dispute_id: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from app.analysis import reports
+from app.api.auth import EditorDep
 from app.api.deps import StateDep
 from app.model.claims import ClaimIn
 from app.model.vocab import CLAIM, ENTITY, local_id
@@ -21,7 +22,9 @@ def get_claim(state: StateDep, claim_id: str) -> dict[str, Any]:
 
 
 @router.post("/claims", status_code=201)
-def post_claim(state: StateDep, claim: ClaimIn, response: Response) -> dict[str, Any]:
+def post_claim(
+    state: StateDep, _: EditorDep, claim: ClaimIn, response: Response
+) -> dict[str, Any]:
     """Validate (SHACL), store atomically, detect incrementally; return the disputes joined.
 
     Re-submitting an identical claim changes nothing and answers 200."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.analysis import reports
 from app.api.deps import StateDep
@@ -26,6 +26,10 @@ def list_disputes(
     status: Annotated[
         str | None, Query(description="open, in-review, resolved or dismissed")
     ] = None,
+    sort: Annotated[
+        str, Query(description="newest (default), sources (most sources involved first) or "
+                   "unreviewed (never reviewed first, oldest first)")
+    ] = "newest",
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int | None, Query(ge=1)] = None,
 ) -> Page:
@@ -33,11 +37,13 @@ def list_disputes(
     size = min(limit or state.settings.page_size, state.settings.max_page_size)
     return reports.list_disputes(
         state.store, state.service.builder, subject=subject, source=source, type_=type,
-        status=status, offset=offset, limit=size,
+        status=status, offset=offset, limit=size, sort=sort,
     )
 
 
 @router.get("/disputes/{dispute_id}")
-def get_dispute(state: StateDep, dispute_id: str) -> dict[str, Any]:
-    """One dispute."""
-    return reports.get_dispute(state.store, dispute_id)
+def get_dispute(state: StateDep, dispute_id: str, response: Response) -> dict[str, Any]:
+    """One dispute. Its ETag is its review version: send it back in If-Match when reviewing."""
+    dispute = reports.get_dispute(state.store, dispute_id)
+    response.headers["ETag"] = f'"{dispute["version"]}"'
+    return dispute

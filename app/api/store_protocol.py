@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from rdflib import Graph, URIRef
 
+from app.api.auth import EditorDep
 from app.api.deps import StateDep
 from app.api.negotiation import choose
 from app.detect.writes import ProtocolWrites, WriteResult
@@ -45,7 +46,9 @@ def _result(result: WriteResult) -> dict[str, Any]:
 
 
 @router.post("/sparql/update", summary="SPARQL 1.1 Update (authenticated)")
-async def sparql_update(request: Request, state: StateDep) -> dict[str, Any]:
+async def sparql_update(
+    request: Request, state: StateDep, editor: EditorDep
+) -> dict[str, Any]:
     """Run a SPARQL Update request (form `update=` or an application/sparql-update body).
 
     Claims may only be added, by INSERT DATA, and must pass the claim shapes; graph-level and
@@ -126,7 +129,8 @@ async def _read_graph(request: Request) -> Graph:
 
 @router.put("/store", summary="Graph Store Protocol: replace a named graph")
 async def store_put(
-    request: Request, state: StateDep, graph: GraphParam = None, default: DefaultParam = None
+    request: Request, state: StateDep, editor: EditorDep, graph: GraphParam = None,
+    default: DefaultParam = None,
 ) -> dict[str, Any]:
     """Replace a reference graph with the body."""
     target = _target(graph, default)
@@ -135,7 +139,8 @@ async def store_put(
 
 @router.post("/store", summary="Graph Store Protocol: add triples to a graph")
 async def store_post(
-    request: Request, state: StateDep, graph: GraphParam = None, default: DefaultParam = None
+    request: Request, state: StateDep, editor: EditorDep, graph: GraphParam = None,
+    default: DefaultParam = None,
 ) -> dict[str, Any]:
     """Merge the body into a graph (claims in it must pass validation)."""
     target = _target(graph, default)
@@ -144,7 +149,7 @@ async def store_post(
 
 @router.delete("/store", summary="Graph Store Protocol: delete a named graph")
 def store_delete(
-    state: StateDep, graph: GraphParam = None, default: DefaultParam = None
+    state: StateDep, editor: EditorDep, graph: GraphParam = None, default: DefaultParam = None
 ) -> dict[str, Any]:
     """Drop a reference graph."""
     target = _target(graph, default)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from rdflib import URIRef
 
 from app.detect.engine import DetectionResult, Detector
 from app.model.claims import ClaimIn
-from app.model.errors import InvalidInput
+from app.model.errors import DomainError, InvalidInput
 from app.store.base import GraphStore, Quad
 from app.store.claims import BuiltClaim, ClaimBuilder, Conflict
 from app.store.loader import (
@@ -68,6 +69,40 @@ class ClaimService:
             self.store.insert([*built.quads, *pending_flags([built.iri])])
             detection = self.detector.detect([built.iri])
             return Submission(built.iri, True, built.minted, detection)
+
+    def submit_many(
+        self, claims: Sequence[ClaimIn], *, article: URIRef | None = None,
+        extra: Sequence[Quad] = (),
+    ) -> tuple[list[Submission], list[tuple[int, str]], DetectionResult]:
+        """Validate several claims of one article, write the valid ones together with
+        ``extra`` quads (the article record) in one atomic insert, and detect once.
+
+        ``article`` is the article IRI (a new version of a stored URL). Returns the
+        submissions, the claims skipped with the reason (by index), and the detection."""
+        with self.lock:
+            exists = load_query("claim_exists")
+            subs: list[Submission] = []
+            skipped: list[tuple[int, str]] = []
+            fresh: list[BuiltClaim] = []
+            for n, claim in enumerate(claims):
+                try:
+                    built = self.builder.build(claim, article=article)
+                    if any(b.iri == built.iri for b in fresh):
+                        continue
+                    if self.store.ask(exists, {"claim": built.iri}):
+                        self._check_same(built)
+                        subs.append(Submission(claim=built.iri, created=False))
+                        continue
+                except DomainError as exc:
+                    skipped.append((n, exc.message))
+                    continue
+                fresh.append(built)
+                subs.append(Submission(built.iri, True, built.minted))
+            new = [b.iri for b in fresh]
+            quads = [*extra, *(q for b in fresh for q in b.quads), *pending_flags(new)]
+            if quads:
+                self.store.insert(quads)
+            return subs, skipped, self.detector.detect(new) if new else DetectionResult()
 
     def import_dataset(
         self, data: bytes | str | Path, fmt: str = "trig"

@@ -111,7 +111,10 @@ class QuoteIn(Strict):
 class ArticleIn(Strict):
     """The article that carries the claim. Known articles may be referenced by URL alone."""
 
-    url: str = Field(min_length=1, max_length=2000, pattern=r"^https?://\S+$")
+    url: str = Field(
+        min_length=1, max_length=2000, pattern=r"^(?:https?://|file:///)\S+$",
+        description="The article's URL (`file:///…` for a file read by `claimgraph ingest`).",
+    )
     title: str | None = Field(None, max_length=1000)
     outlet: Ref | None = None
     published: str | None = Field(

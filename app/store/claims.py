@@ -136,11 +136,14 @@ class ClaimBuilder:
         return rows[0]
 
     # -- building --------------------------------------------------------------------------
-    def build(self, claim: ClaimIn) -> BuiltClaim:
-        """All quads for one claim. Raises InvalidInput on anything that does not fit."""
+    def build(self, claim: ClaimIn, *, article: URIRef | None = None) -> BuiltClaim:
+        """All quads for one claim. Raises InvalidInput on anything that does not fit.
+
+        ``article`` names the article IRI to use, for a new version of an article whose URL
+        is already stored (ingest); by default the article is found, or minted, by its URL."""
         minted: dict[str, URIRef] = {}
         quads: list[Quad] = []
-        art, art_quads, text = self._article(claim.article, minted)
+        art, art_quads, text = self._article(claim.article, minted, article)
         quads += art_quads
         start, end, prefix, suffix = self._anchor(claim, text)
         speakers = [self.resolve_entity(s, minted) for s in claim.speakers]
@@ -234,9 +237,11 @@ class ClaimBuilder:
             raise InvalidInput("the claim does not satisfy the SHACL shapes", report=str(report))
 
     def _article(
-        self, article: ArticleIn, minted: dict[str, URIRef]
+        self, article: ArticleIn, minted: dict[str, URIRef], version: URIRef | None = None
     ) -> tuple[URIRef, list[Quad], str | None]:
         rows = self.store.select(load_query("find_article"), {"url": URIRef(article.url)})
+        if version is not None:
+            rows = [r for r in rows if r["article"] == version]
         if rows:
             stored_text = rows[0].get("text")
             text = str(stored_text) if stored_text is not None else None
@@ -247,7 +252,7 @@ class ClaimBuilder:
                     article=str(rows[0]["article"]),
                 )
             return URIRef(str(rows[0]["article"])), [], text if text is not None else article.text
-        iri = article_iri(article.url)
+        iri = version or article_iri(article.url)
         triples: list[tuple[Node, Node, Node]] = [
             (iri, RDF.type, CG.Article),
             (iri, SCHEMA.url, URIRef(article.url)),

@@ -61,6 +61,8 @@ class OxigraphStore(GraphStore):
     def __init__(self, path: str | Path | None, *, isolate_queries: bool = False) -> None:
         self.path = None if path is None else Path(path)
         self._sandbox: QuerySandbox | None = None
+        self._generation = 0  # write count, so query workers know when to reopen
+        self._flushed = 0
         if isolate_queries and self.path is not None:
             self._sandbox = QuerySandbox(str(self.path))
         try:
@@ -120,6 +122,7 @@ class OxigraphStore(GraphStore):
         try:
             with self._lock:
                 self._store.update(update, base_iri=base_iri)
+                self._generation += 1
         except SyntaxError as exc:
             raise RuntimeError(f"invalid internal update: {exc}") from exc
         except OSError as exc:
@@ -130,6 +133,7 @@ class OxigraphStore(GraphStore):
         try:
             with self._lock:
                 self._store.extend(batch)  # transactional: all or nothing
+                self._generation += 1
         except OSError as exc:
             raise StoreError(f"the store refused the write; nothing was written: {exc}") from exc
 
@@ -146,9 +150,17 @@ class OxigraphStore(GraphStore):
         base_iri: str | None = None,
     ) -> QueryResult:
         if self._sandbox is not None:
+            with self._lock:
+                if self._flushed != self._generation:
+                    # a read-only open replays the write-ahead log; flushing first keeps
+                    # it at ~15 ms instead of ~150 ms (measured at 500 claims)
+                    self._store.flush()
+                    self._flushed = self._generation
+                generation = self._generation
             job = Job(
                 str(self.path), query, max_rows, union_default_graph,
                 [str(g) for g in default_graphs], [str(g) for g in named_graphs], base_iri,
+                generation,
             )
             return _from_job(*self._sandbox.run(job, timeout_s))
         deadline = time.monotonic() + timeout_s

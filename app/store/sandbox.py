@@ -2,22 +2,26 @@
 
 Oxigraph cannot interrupt a query that is still computing (an ORDER BY, an aggregate over a
 cartesian product). Each worker opens the on-disk store read-only (RocksDB allows that next to
-the writer, and the view is current as of the query), runs one query and sends the rows back.
+the writer; the view is reopened whenever the store was written since), runs the query and sends
+the rows back.
 When the time limit passes, the worker is killed and replaced: the CPU is freed at once."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import pickle
 import queue
+import select
+import struct
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import pyoxigraph as ox
 
-from app.model.errors import BadQuery, QueryTimeout
+from app.model.errors import BadQuery, QueryTimeout, StoreError
 
 Term = tuple[str, str, str | None, str | None]  # kind, value, datatype, language
 
@@ -33,6 +37,7 @@ class Job:
     default_graphs: list[str]
     named_graphs: list[str]
     base_iri: str | None
+    generation: int = 0  # the store's write count; a worker reopens when it changes
 
 
 def _term(term: Any) -> Term:
@@ -43,8 +48,36 @@ def _term(term: Any) -> Term:
     return ("literal", term.value, term.datatype.value, term.language)
 
 
-def _execute(job: Job) -> tuple[str, Any]:
+_OPEN: dict[str, tuple[int, Any]] = {}  # per worker process: path -> (generation, store)
+
+
+def _open(job: Job) -> Any:
+    """A read-only view of the store, reopened only when the data changed since the last one
+    (the parent flushes before handing over a new generation, so the reopen is cheap)."""
+    cached = _OPEN.get(job.path)
+    if cached is not None and cached[0] == job.generation:
+        return cached[1]
     store = ox.Store.read_only(job.path)
+    _OPEN[job.path] = (job.generation, store)
+    return store
+
+
+def _execute(job: Job) -> tuple[str, Any]:
+    """Run the job; reopen and retry when the writer's compaction removed a file under the
+    read-only view (RocksDB read-only instances can race with it)."""
+    for attempt in range(4):
+        try:
+            return _run(job)
+        except (OSError, RuntimeError) as exc:
+            if "No such file" not in str(exc) or attempt == 3:
+                raise
+            _OPEN.pop(job.path, None)
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _run(job: Job) -> tuple[str, Any]:
+    store = _open(job)
     kwargs: dict[str, Any] = {
         "use_default_graph_as_union": job.union_default_graph, "base_iri": job.base_iri,
     }
@@ -76,31 +109,59 @@ def _execute(job: Job) -> tuple[str, Any]:
     return "graph", (triples, truncated)
 
 
-def _worker_main(conn: Connection) -> None:
+def _send(stream: BinaryIO, message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack(">I", len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream: BinaryIO) -> Any:
+    header = stream.read(4)
+    if len(header) < 4:
+        raise EOFError("the query worker closed its pipe")
+    (size,) = struct.unpack(">I", header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the query worker closed its pipe")
+    return pickle.loads(data)  # only ever from our own worker process
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """The worker's loop: one job in, one answer out, until the parent closes the pipe."""
     while True:
         try:
-            job = conn.recv()
+            job = _receive(stdin)
         except EOFError:
             return
         try:
-            conn.send(("ok", _execute(job)))
+            _send(stdout, ("ok", _execute(job)))
         except SyntaxError as exc:
-            conn.send(("syntax", str(exc)))
+            _send(stdout, ("syntax", str(exc)))
         except Exception as exc:  # report any engine failure to the parent, keep serving
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            _send(stdout, ("error", f"{type(exc).__name__}: {exc}"))
 
 
 class _Worker:
-    def __init__(self, ctx: Any) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
-        self.process.start()
-        child.close()
+    """A worker process started as `python -m app.store.sandbox` (no fork of this process,
+    no re-import of the parent's main module)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.store.sandbox"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.stdin = cast(BinaryIO, self.process.stdin)
+        self.stdout = cast(BinaryIO, self.process.stdout)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def kill(self) -> None:
         self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
+        self.process.wait(timeout=5)
+        self.stdin.close()
+        self.stdout.close()
 
 
 class QuerySandbox:
@@ -108,7 +169,6 @@ class QuerySandbox:
 
     def __init__(self, path: str, workers: int = 2) -> None:
         self.path = path
-        self._ctx = mp.get_context("spawn")  # never fork a process that runs threads
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(workers)
         self._all: list[_Worker] = []
@@ -122,12 +182,19 @@ class QuerySandbox:
             raise QueryTimeout("every query worker is busy; try again shortly")
         try:
             worker = self._take()
-            worker.conn.send(job)
-            remaining = max(0.0, deadline - time.monotonic())
-            if not worker.conn.poll(remaining):
+            try:
+                _send(worker.stdin, job)
+                remaining = max(0.0, deadline - time.monotonic())
+                ready, _, _ = select.select([worker.stdout], [], [], remaining)
+                if not ready:
+                    self._discard(worker)
+                    raise QueryTimeout(
+                        f"the query ran past the {timeout_s:g} s limit and was stopped"
+                    )
+                status, payload = _receive(worker.stdout)
+            except (EOFError, OSError) as exc:
                 self._discard(worker)
-                raise QueryTimeout(f"the query ran past the {timeout_s:g} s limit and was stopped")
-            status, payload = worker.conn.recv()
+                raise StoreError(f"the query worker failed: {exc}") from exc
             self._idle.put(worker)
         finally:
             self._slots.release()
@@ -141,12 +208,12 @@ class QuerySandbox:
     def _take(self) -> _Worker:
         try:
             worker = self._idle.get_nowait()
-            if worker.process.is_alive():
+            if worker.alive():
                 return worker
             self._discard(worker)
         except queue.Empty:
             pass
-        worker = _Worker(self._ctx)
+        worker = _Worker()
         with self._lock:
             self._all.append(worker)
         return worker
@@ -164,3 +231,7 @@ class QuerySandbox:
             workers, self._all = self._all, []
         for worker in workers:
             worker.kill()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -8,7 +8,9 @@ from typing import Any, cast
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from app.model.reviews import REVIEW, Outcome
 from app.model.vocab import CG, CLAIM, CONTRADICTION, DISPUTE, ENTITY, RULE, local_id
+from app.store import reviews
 from app.store.base import GraphStore, Quad, Row
 from app.store.queries import load_query
 
@@ -221,7 +223,22 @@ def disputes(store: GraphStore, ids: Iterable[str]) -> list[dict[str, Any]]:
         dispute["subjects"] = sorted(subjects.values(), key=lambda s: s["label"])
         dispute["sources"] = sorted(speakers.values(), key=lambda s: s["label"])
         dispute["types"] = sorted({c["type"] for c in dispute["contradictions"]})
+    _add_reviews(store, by_id)
     return [by_id[i] for i in ids if i in by_id]
+
+
+def _add_reviews(store: GraphStore, by_id: dict[str, dict[str, Any]]) -> None:
+    """Each dispute's review version (its ETag) and a summary of its current verdict."""
+    current = reviews.current(store, [DISPUTE[i] for i in by_id])
+    for d, dispute in by_id.items():
+        row = current.get(str(DISPUTE[d]), {})
+        dispute["version"] = int(str(row["version"])) if "version" in row else 0
+        dispute["verdict"] = None if "verdict" not in row else {
+            "outcome": Outcome.from_iri(str(row["outcome"])).value,
+            "reviewed": _py(row, "end"),
+            "reviewer": _s(row, "agent"),
+            "review": str(row["act"]).removeprefix(str(REVIEW)),
+        }
 
 
 def claim_disputes(store: GraphStore, claim: URIRef) -> list[str]:

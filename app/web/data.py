@@ -1,0 +1,355 @@
+"""The data behind each page. Each function feeds both the HTML page and its JSON twin."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from rdflib import URIRef
+
+from app.analysis import reports
+from app.model.errors import InvalidInput, NotFound
+from app.model.vocab import CLAIM, ENTITY
+from app.store import views
+from app.web import review_bridge
+from app.web.deps import WebState
+from app.web.picture import dispute_picture
+
+FILTERS = ("subject", "source", "type", "status", "since", "until")
+STATUS_LABELS = {"open": "Open", "in-review": "In review", "resolved": "Resolved",
+                 "dismissed": "Dismissed"}
+_ALL = 1_000_000  # "every row": the date filter is applied after the store query
+
+
+def _param(params: Mapping[str, str], name: str) -> str | None:
+    value = params.get(name, "").strip()
+    return value or None
+
+
+def _date(params: Mapping[str, str], name: str) -> dt.date | None:
+    value = _param(params, name)
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _in_range(created: str | None, since: dt.date | None, until: dt.date | None) -> bool:
+    if since is None and until is None:
+        return True
+    if not created:
+        return False
+    day = dt.date.fromisoformat(created[:10])
+    return (since is None or day >= since) and (until is None or day <= until)
+
+
+def queue(state: WebState, params: Mapping[str, str]) -> dict[str, Any]:
+    """The review queue: counts by state and a filtered page of disputes, newest first."""
+    store, builder, settings = state.store, state.service.builder, state.settings
+    subject, source, type_, status = (_param(params, n) for n in FILTERS[:4])
+    since, until = _date(params, "since"), _date(params, "until")
+    try:
+        offset = max(int(params.get("offset", "0") or 0), 0)
+    except ValueError as exc:
+        raise InvalidInput("offset must be a whole number") from exc
+    limit = settings.page_size
+    dated = since is not None or until is not None
+
+    def page(status_name: str | None, off: int, size: int) -> Any:
+        return reports.list_disputes(
+            store, builder, subject=subject, source=source, type_=type_, status=status_name,
+            offset=off, limit=size,
+        )
+
+    counts: dict[str, int] = {}
+    for name in reports.STATUSES:
+        if dated:
+            items = page(name, 0, _ALL).items
+            counts[name] = sum(_in_range(i["created"], since, until) for i in items)
+        else:
+            counts[name] = page(name, 0, 1).total
+    if dated:
+        every = [i for i in page(status, 0, _ALL).items if _in_range(i["created"], since, until)]
+        total, items = len(every), every[offset:offset + limit]
+    else:
+        found = page(status, offset, limit)
+        total, items = found.total, found.items
+    rows = [_queue_row(d) for d in items]
+    sources = reports.list_sources(store)
+    choices = {
+        "status": [{"value": k, "label": v} for k, v in STATUS_LABELS.items()],
+        "type": sorted(views.TYPE_BY_NAME),
+        "source": _source_choices(sources),
+        "subject": sorted({s["label"] for r in rows for s in r["subjects"]}),
+    }
+    return {
+        "filters": {n: _param(params, n) for n in FILTERS},
+        "counts": counts,
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "next_offset": offset + limit if offset + limit < total else None,
+        "prev_offset": max(offset - limit, 0) if offset > 0 else None,
+        "items": rows,
+        "choices": choices,
+    }
+
+
+def _source_choices(sources: list[dict[str, Any]]) -> list[dict[str, str]]:
+    out: dict[str, str] = {}
+    for s in sources:
+        if s["role"] == "speaker":
+            out[s["id"]] = s["label"]
+            org = s.get("member_of")
+            if org:
+                out.setdefault(org["id"], org["label"])
+    return [{"value": k, "label": v} for k, v in sorted(out.items(), key=lambda kv: kv[1].lower())]
+
+
+def _queue_row(d: dict[str, Any]) -> dict[str, Any]:
+    quotes = []
+    for c in d["contradictions"]:
+        for side in c["sides"]:
+            q = side["quote"]["exact"]
+            if q not in quotes:
+                quotes.append(q)
+    return {
+        "id": d["id"], "status": d["status"], "created": d["created"],
+        "subjects": d["subjects"], "sources": d["sources"], "types": d["types"],
+        "contradictions": len(d["contradictions"]), "quotes": quotes[:2],
+    }
+
+
+def quote_context(
+    text: str | None, quote: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The paragraph holding the quote, split in three: before, the quote, after.
+
+    The three parts stay separate so the template escapes each one; no markup is ever
+    built from article text. Without the article text, the selector's prefix and suffix
+    stand in for the paragraph."""
+    exact = quote.get("exact") or ""
+    start, end = quote.get("start"), quote.get("end")
+    if (
+        text is not None and isinstance(start, int) and isinstance(end, int)
+        and 0 <= start <= end <= len(text) and text[start:end] == exact
+    ):
+        para_start = text.rfind("\n\n", 0, start)
+        para_start = 0 if para_start < 0 else para_start + 2
+        para_end = text.find("\n\n", end)
+        para_end = len(text) if para_end < 0 else para_end
+        return {"before": text[para_start:start], "quote": exact,
+                "after": text[end:para_end], "in_article": True}
+    return {"before": quote.get("prefix") or "", "quote": exact,
+            "after": quote.get("suffix") or "", "in_article": False}
+
+
+def _with_context(state: WebState, claims: list[dict[str, Any]]) -> None:
+    iris = sorted({URIRef(c["article"]["iri"]) for c in claims if c["article"]["iri"]}, key=str)
+    texts = views.article_texts(state.store, iris)
+    for c in claims:
+        c["context"] = quote_context(texts.get(c["article"]["iri"] or ""), c["quote"])
+
+
+def _claim_summary(c: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": c["id"], "speakers": c["speakers"], "outlets": c["outlets"],
+        "quote": c["quote"]["exact"], "said_at": c["said_at"],
+        "holds_during": c["holds_during"], "polarity": c["polarity"],
+        "certainty": c["certainty"], "statements": c["statements"],
+        "article": {"url": c["article"]["url"], "title": c["article"]["title"]},
+    }
+
+
+def dispute(state: WebState, dispute_id: str) -> dict[str, Any]:
+    """One dispute: its claims side by side in context, the rules, related claims, picture."""
+    store = state.store
+    d = reports.get_dispute(store, dispute_id)
+    by_id: dict[str, dict[str, Any]] = {}
+    for c in d["contradictions"]:
+        for side in c["sides"]:
+            by_id.setdefault(side["id"], side)
+    sides = review_bridge.sides(state, d["id"])
+    groups = [("A", sides[0]), ("B", sides[1])] if sides else [("", sorted(by_id))]
+    claims: list[dict[str, Any]] = []
+    columns: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for name, ids in groups:
+        column: dict[str, Any] = {"side": name, "claims": []}
+        for n, claim_id in enumerate((i for i in ids if i in by_id), start=1):
+            seen[claim_id] = f"{name}{n}"
+            card = {**by_id[claim_id], "letter": seen[claim_id], "side": name or None}
+            claims.append(card)
+            column["claims"].append(card)
+        columns.append(column)
+    for n, claim_id in enumerate((i for i in by_id if i not in seen), start=1):
+        seen[claim_id] = f"{columns[-1]['side']}{len(columns[-1]['claims']) + n}"
+        card = {**by_id[claim_id], "letter": seen[claim_id], "side": columns[-1]["side"] or None}
+        claims.append(card)
+        columns[-1]["claims"].append(card)
+    _with_context(state, claims)
+    contradictions = [
+        {"id": c["id"], "type": c["type"], "type_label": c["type_label"], "rule": c["rule"],
+         "detected": c["detected"], "subjects": c["subjects"], "properties": c["properties"],
+         "between": [{"id": s["id"], "letter": seen[s["id"]]} for s in c["sides"]]}
+        for c in d["contradictions"]
+    ]
+    speakers = [URIRef(s["iri"]) for s in d["sources"]]
+    subjects = [URIRef(s["iri"]) for s in d["subjects"]]
+    related_iris = [
+        i for i in views.speaker_subject_claims(store, speakers, subjects) if str(i) not in
+        {c["iri"] for c in claims}
+    ]
+    related = views.claims(store, related_iris)
+    return {
+        "id": d["id"], "iri": d["iri"], "status": d["status"], "created": d["created"],
+        "merged_into": d["merged_into"], "subjects": d["subjects"], "sources": d["sources"],
+        "types": d["types"],
+        "claims": claims,
+        "columns": [{"side": c["side"], "claims": [x["id"] for x in c["claims"]]}
+                    for c in columns],
+        "contradictions": contradictions,
+        "related_claims": [_claim_summary(related[str(i)]) for i in related_iris
+                           if str(i) in related],
+        "picture": dispute_picture(claims, contradictions),
+        "review": review_bridge.review_panel(state, d["id"], seen),
+    }
+
+
+def claim(state: WebState, claim_id: str) -> dict[str, Any]:
+    """One claim with its quote in context and the disputes it is part of."""
+    c = reports.get_claim(state.store, claim_id)
+    _with_context(state, [c])
+    found = views.disputes(state.store, c["disputes"])
+    c["disputes"] = [
+        {"id": d["id"], "status": d["status"], "types": d["types"], "sources": d["sources"]}
+        for d in found
+    ]
+    return c
+
+
+def sources(state: WebState) -> dict[str, Any]:
+    """Every speaker and outlet with its counts."""
+    return {"items": reports.list_sources(state.store)}
+
+
+def source(state: WebState, source_id: str) -> dict[str, Any]:
+    """One source: what it said or relayed, its disputes, and the verdicts on them so far."""
+    store = state.store
+    iri = ENTITY[source_id]
+    label = views.entity_labels(store, [iri]).get(str(iri))
+    stats = [s for s in reports.list_sources(store) if s["iri"] == str(iri)]
+    claim_iris = views.source_claims(store, iri)
+    if label is None and not stats and not claim_iris:
+        raise NotFound(f"no source {source_id!r}")
+    found = views.claims(store, claim_iris)
+    claims = [_claim_summary(found[str(i)]) for i in claim_iris if str(i) in found]
+    page = reports.list_disputes(
+        store, state.service.builder, subject=None, source=source_id, type_=None, status=None,
+        offset=0, limit=_ALL,
+    )
+    disputes = [_queue_row(d) for d in page.items]
+    return {
+        "id": source_id, "iri": str(iri), "label": label or source_id,
+        "roles": [{"role": s["role"], "claims": s["claims"],
+                   "contradictions": s["contradictions"]} for s in stats],
+        "member_of": next((s["member_of"] for s in stats if s.get("member_of")), None),
+        "claims": claims,
+        "disputes": disputes,
+        "verdicts": review_bridge.verdicts_for(state, [d["id"] for d in disputes]),
+    }
+
+
+EXAMPLES: list[dict[str, str]] = [
+    {
+        "title": "Disputes and their state",
+        "query": """PREFIX cg: <https://w3id.org/claimgraph/ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?dispute ?status ?created WHERE {
+  ?dispute a cg:Dispute ; cg:status ?status ; prov:generatedAtTime ?created .
+}
+ORDER BY DESC(?created)""",
+    },
+    {
+        "title": "Contradictions with their rule and the two speakers",
+        "query": """PREFIX cg: <https://w3id.org/claimgraph/ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?contradiction ?type ?speakerA ?speakerB WHERE {
+  ?contradiction a cg:Contradiction , ?type ; cg:claim ?a , ?b .
+  ?a prov:wasAttributedTo/skos:prefLabel ?speakerA .
+  ?b prov:wasAttributedTo/skos:prefLabel ?speakerB .
+  FILTER(?type != cg:Contradiction && STR(?a) < STR(?b))
+}""",
+    },
+    {
+        "title": "Every claim: speaker, outlet and quote",
+        "query": """PREFIX cg: <https://w3id.org/claimgraph/ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?claim ?speaker ?outlet ?quote WHERE {
+  ?claim a cg:Claim ; prov:wasAttributedTo/skos:prefLabel ?speaker ;
+         cg:relayedBy/skos:prefLabel ?outlet ;
+         cg:quotation/oa:hasSelector/oa:exact ?quote .
+}
+ORDER BY ?claim""",
+    },
+    {
+        "title": "Review actions (PROV activities) and their verdicts, newest first",
+        "query": """PREFIX cg: <https://w3id.org/claimgraph/ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?dispute ?reviewer ?ended ?from ?to ?outcome ?rationale WHERE {
+  ?action a cg:ReviewAction ; cg:reviewOf ?dispute ; prov:endedAtTime ?ended ;
+          prov:wasAssociatedWith/rdfs:label ?reviewer ; cg:fromState ?from ; cg:toState ?to .
+  OPTIONAL { ?verdict prov:wasGeneratedBy ?action ; cg:outcome ?outcome ;
+                      cg:rationale ?rationale }
+}
+ORDER BY DESC(?ended)
+LIMIT 50""",
+    },
+    {
+        "title": "What a claim asserts (its named graph)",
+        "query": """CONSTRUCT { ?s ?p ?o } WHERE {
+  GRAPH <https://w3id.org/claimgraph/id/claim/voa-hajin-sohr-1> { ?s ?p ?o }
+}""",
+        "format": "turtle",
+    },
+]
+FORMATS = ["json", "xml", "csv", "tsv", "turtle", "nt", "jsonld"]
+
+
+def sparql(state: WebState, params: Mapping[str, str]) -> dict[str, Any]:
+    """The SPARQL page: the endpoint, example queries, and the query to show in the form."""
+    choice = _param(params, "example")
+    query = _param(params, "query")
+    shipped = shipped_examples(state.settings.ontology_dir / "queries")
+    examples = [{"format": "json", **e} for e in [*EXAMPLES, *shipped]]
+    if query is None:
+        index = int(choice) if choice and choice.isdigit() else 0
+        if index >= len(examples):
+            raise NotFound(f"no example {choice!r}")
+        query = examples[index]["query"]
+    return {"endpoint": "/sparql", "query": query, "formats": FORMATS,
+            "examples": examples, "claim_base": str(CLAIM),
+            "editor": (YASGUI_DIR / "yasgui.min.js").is_file()}
+
+
+YASGUI_DIR = Path(__file__).parent / "vendor" / "node_modules" / "@zazuko" / "yasgui" / "build"
+
+
+def shipped_examples(directory: Path) -> list[dict[str, str]]:
+    """The example queries of ontology/queries: `# title:` line, then the query."""
+    out = []
+    for path in sorted(directory.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        first = text.splitlines()[0] if text else ""
+        titled = first.startswith("# title:")
+        title = first.removeprefix("# title:").strip() if titled else path.stem
+        out.append({"title": title, "query": text})
+    return out

@@ -1,0 +1,157 @@
+"""The pages in real headless Chromium (Debian's chromium, driven by Python playwright) against
+a real uvicorn process: queue → dispute → both quotes highlighted → a verdict recorded with a
+reviewer token → the state and the history change. A screenshot goes to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+# Locally a missing browser skips these tests; in CI (.ci/run installs Chromium) it fails them.
+if not os.environ.get("CI"):
+    pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)",
+                    allow_module_level=True)
+from playwright import sync_api  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def create_token(store: Path, name: str, role: str) -> str:
+    """A token made by the command line, as an admin would; the token is its last word."""
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "token", "create", "--name", name, "--role", role,
+         "--store", str(store)],
+        capture_output=True, text=True, check=True, env={**os.environ}, timeout=60,
+    )
+    return out.stdout.split()[-1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A real server over a fresh on-disk store (seeded), and a reviewer token for it."""
+    store = tmp_path / "store"
+    token = create_token(store, "browser-reviewer", "reviewer")
+    port = free_port()
+    log = (tmp_path / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--store", str(store)],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        yield base, token
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        finally:
+            log.close()
+
+
+def test_review_a_dispute_in_chromium(server: tuple[str, str]) -> None:
+    base, token = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1360, "height": 1000},
+                                    java_script_enabled=False)  # the pages need no JavaScript
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+            # the queue is the front door; the Hajin dispute is one click away
+            page.goto(base + "/")
+            assert page.url == base + "/ui/disputes"
+            assert page.locator('.count[data-state="open"]').inner_text() == "1"
+            page.get_by_role("link", name="SDF fighters had taken Hajin from IS").click()
+            page.wait_for_url("**/ui/disputes/d-*")
+            dispute_url = page.url
+
+            # both quotes are highlighted inside their paragraphs
+            marks = page.locator("article.claim-card mark")
+            texts = [t.strip() for t in marks.all_inner_texts()]
+            assert "SDF fighters had taken Hajin from IS" in texts
+            assert any(t.startswith("We have so far liberated more than 60 percent")
+                       for t in texts), texts
+            assert page.locator("svg.picture").is_visible()
+            assert "Open" in page.locator("h1 + p .badge").inner_text()
+
+            # start the review, then record a verdict, each with the reviewer token
+            form = page.locator("form.verdict")
+            form.locator('input[name="token"]').fill(token)
+            form.locator('input[name="status"][value="in-review"]').check()
+            form.locator('textarea[name="rationale"]').fill("Checking the Observatory's report.")
+            form.get_by_role("button", name="Record").click()
+            page.wait_for_url("**/ui/disputes/d-*?ok=*")
+            assert "open → in-review" in page.locator(".flash.ok").inner_text()
+            assert "In review" in page.locator("h1 + p .badge").inner_text()
+
+            form = page.locator("form.verdict")
+            form.locator('input[name="token"]').fill(token)
+            form.locator('input[name="status"][value="resolved"]').check()
+            form.locator('input[name="outcome"][value="supports-a"]').check()
+            form.locator('textarea[name="rationale"]').fill(
+                "SDF officials and the coalition both describe fighting still going on.")
+            form.locator('textarea[name="evidence"]').fill("https://example.org/evidence/1")
+            form.locator('select[name="rating:voa-hajin-sohr-1"]').select_option("mostly-false")
+            form.get_by_role("button", name="Record").click()
+            page.wait_for_url("**/ui/disputes/d-*?ok=*")
+            assert "in-review → resolved" in page.locator(".flash.ok").inner_text()
+            assert "Resolved" in page.locator("h1 + p .badge").inner_text()
+            history = page.locator("li.history-entry")
+            assert history.count() == 2
+            newest = history.first.inner_text()
+            assert "browser-reviewer" in newest and "supports side A" in newest
+            assert "Mostly false" in newest
+
+            # a wrong token changes nothing and says why
+            form = page.locator("form.verdict")
+            form.locator('input[name="token"]').fill("not-a-token")
+            form.locator('input[name="status"][value="in-review"]').check()
+            form.get_by_role("button", name="Record").click()
+            page.wait_for_url("**/ui/disputes/d-*?error=*")
+            assert "401" in page.locator(".flash.error").inner_text()
+            assert page.locator("li.history-entry").count() == 2
+
+            page.goto(dispute_url)
+            page.screenshot(path=str(ARTIFACTS / "dispute-review.png"), full_page=True)
+            page.goto(base + "/ui/disputes?status=resolved")
+            assert page.locator('.count[data-state="resolved"]').inner_text() == "1"
+            page.screenshot(path=str(ARTIFACTS / "queue.png"), full_page=True)
+            assert not errors, errors
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "dispute-review.png").stat().st_size > 10_000
