@@ -88,10 +88,7 @@ class ClaimBuilder:
             iri = URIRef(ref)
         else:
             iri = ENTITY[ref] if re.fullmatch(r"[a-z0-9][a-z0-9-]*", ref) else ENTITY["_"]
-        rows = self.store.select(
-            load_query("resolve_entity"), {"ref": iri, "name": Literal(ref.lower())}
-        )
-        found = sorted({str(row["entity"]) for row in rows if "entity" in row})
+        found = self._lookup(ref, iri)
         if len(found) == 1:
             return URIRef(found[0])
         if len(found) > 1:
@@ -105,6 +102,24 @@ class ClaimBuilder:
         if key not in minted:
             minted[key] = ENTITY[slug(ref)]
         return minted[key]
+
+    def _lookup(self, ref: str, iri: URIRef) -> list[str]:
+        """Candidates for a reference: by IRI (or owl:sameAs), then by exact label, then by
+        label ignoring case (the only scan, and only when the lookups found nothing)."""
+        found: set[str] = set()
+        for row in self.store.select(load_query("entity_by_iri"), {"ref": iri}):
+            found |= {str(row[k]) for k in ("entity", "same") if k in row}
+        found = {f for f in found if f.startswith(str(ENTITY))}
+        if not found:
+            labels = [Literal(ref), Literal(ref, lang="en")]
+            rows = self.store.select(load_query("resolve_entity"), {"label": labels})
+            found = {str(row["entity"]) for row in rows}
+        if not found:
+            rows = self.store.select(
+                load_query("resolve_entity_anycase"), {"name": Literal(ref.lower())}
+            )
+            found = {str(row["entity"]) for row in rows}
+        return sorted(found)
 
     def resolve_property(self, name: str) -> tuple[URIRef, URIRef, URIRef | None, URIRef | None]:
         """(property, class, value kind, value scheme) for a claim property name."""
