@@ -288,3 +288,17 @@ def test_sparql_row_cap_is_flagged(seeded_state: Any) -> None:
     assert response.status_code == 200
     assert response.headers["x-claimgraph-truncated"].startswith("true")
     assert len(response.json()["results"]["bindings"]) == 3
+
+
+def test_oversized_chunked_body_is_refused(client: TestClient, auth: Any) -> None:
+    def chunks() -> Any:
+        for _ in range(20):
+            yield b"x" * 100_000
+
+    before = quad_count(client)
+    response = client.post(
+        "/claims", content=chunks(), headers={"content-type": "application/json", **auth("editor")}
+    )
+    assert response.status_code == 413
+    assert "limit" in response.json()["message"]
+    assert quad_count(client) == before
