@@ -436,3 +436,23 @@ def test_current_verdicts_for_pages(client: TestClient, auth: Auth, seeded_state
     assert current["dispute"] == d and current["outcome"] == "supports-b"
     assert {r["claim"]: r["rating"] for r in current["ratings"]} == {
         SOHR: "mostly-false", BALI: "true"}
+
+
+def test_new_contradiction_reopens_a_resolved_dispute(seeded_state: AppState) -> None:
+    from app.model.reviews import ReviewIn
+    from app.store import views
+
+    service = review_service(seeded_state.store, seeded_state.settings)
+    (dispute,) = views.find_disputes(seeded_state.store, subject=None, source=None, type_=None, status=None)
+    reviewer = service.authenticate(make_tokens(seeded_state)["reviewer"], Role.reviewer)
+    service.submit(dispute, ReviewIn.model_validate({"status": "in-review"}), reviewer, 0)
+    panel = service.panel(dispute)
+    ratings = [{"claim": c, "rating": "mixed"} for c in panel["sides"]["b"]]
+    service.submit(dispute, ReviewIn.model_validate({"status": "resolved", "verdict": {
+        "outcome": "neither", "rationale": "checked", "ratings": ratings}}), reviewer, 1)
+    assert db.dispute_state(seeded_state.store, DISPUTE[dispute]).status.value == "resolved"
+    seeded_state.service.submit(claim("coalition", [st("hajin", "controlStatus", "fully-controlled")]))
+    state = db.dispute_state(seeded_state.store, DISPUTE[dispute])
+    assert state.status.value == "open" and state.version == 3
+    last = service.history(dispute)[-1]
+    assert "new contradictions" in (last.get("note") or "")

@@ -56,3 +56,31 @@ def test_reimporting_the_seed_changes_nothing(seeded_state: AppState) -> None:
     assert len(claims) == 15
     assert result.new_contradictions == []
     assert seeded_state.store.count() == before
+
+
+def test_reimporting_a_changed_claim_is_refused(seeded_state: AppState) -> None:
+    from app.store.claims import Conflict
+
+    text = (seeded_state.settings.seed_dir / "voa-hajin-2018-12.trig").read_text(encoding="utf-8")
+    changed = text.replace('cg:reportingVerb "had said"', 'cg:reportingVerb "claimed"')
+    assert changed != text
+    before = seeded_state.store.count()
+    with pytest.raises(Conflict):
+        seeded_state.service.import_dataset(changed)
+    assert seeded_state.store.count() == before
+
+
+def test_detection_left_pending_is_caught_up_by_the_next_write(empty_state: AppState) -> None:
+    from app.model.vocab import CG, CGV
+    from tests.conftest import claim, st
+
+    service = empty_state.service
+    first = service.submit(claim("sohr", [st("hajin", "fightingStatus", "ended")]))
+    built = service.builder.build(claim("sean-ryan", [st("hajin", "fightingStatus", "ongoing")]))
+    empty_state.store.insert([*built.quads, (built.iri, CG.detectionState, CGV.DetectionPending, None)])
+    service.submit(claim("ekrem-salih", [st("sosa", "fightingStatus", "ongoing")]))
+    assert service.detector.db.pending() == []
+    assert empty_state.store.ask(
+        "PREFIX cg: <https://w3id.org/claimgraph/ns#> ASK WHERE { ?k cg:claim ?a , ?b }",
+        {"a": first.claim, "b": built.iri},
+    )

@@ -170,3 +170,33 @@ def test_writes_need_an_editor_token(client: TestClient, auth: Callable[[str], d
     assert client.delete("/store", params={"graph": REF}).status_code == 401
     assert quads(client) == before
     assert client.post("/sparql/update", content=insert, headers={**plain, **auth("admin")}).status_code == 200
+
+
+def test_workflow_data_and_foreign_claims_cannot_be_forged(client: TestClient) -> None:
+    before = quads(client)
+    dispute = client.get("/disputes").json()["items"][0]["iri"]
+    for update in (
+        f"INSERT DATA {{ <{dispute}> <https://w3id.org/claimgraph/ns#status> "
+        "<https://w3id.org/claimgraph/vocab/Resolved> }",
+        f"DELETE DATA {{ <{dispute}> <https://w3id.org/claimgraph/ns#status> "
+        "<https://w3id.org/claimgraph/vocab/Open> }",
+        "INSERT DATA { <http://example.org/k> <https://w3id.org/claimgraph/ns#inDispute> "
+        f"<{dispute}> }}",
+        "INSERT DATA { <http://example.org/c> a <https://w3id.org/claimgraph/ns#Claim> . "
+        "GRAPH <http://example.org/c> { <https://w3id.org/claimgraph/id/entity/hajin> "
+        "<https://w3id.org/claimgraph/ns#fightingStatus> "
+        "<https://w3id.org/claimgraph/vocab/FightingEnded> } }",
+        f"LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <{REF}>",
+    ):
+        response = client.post("/sparql/update", content=update, headers=upd())
+        assert response.status_code == 403, (update, response.text)
+    assert quads(client) == before
+
+
+def test_federated_queries_are_refused(client: TestClient) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 403
+    assert "SERVICE" in response.json()["message"]
+    plain = client.get("/sparql", params={"query": 'SELECT * WHERE { ?s ?p "service" } LIMIT 1'})
+    assert plain.status_code == 200

@@ -20,6 +20,7 @@ from app.store.results import (
     describe_service,
     serialize,
 )
+from app.store.updates import calls_remote_service
 
 router = APIRouter(tags=["sparql"])
 
@@ -126,6 +127,8 @@ async def _run(
         raise BadQuery("the query is empty")
     if _UPDATE.match(_COMMENT.sub("", query)):
         raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
+    if calls_remote_service(query):
+        raise Forbidden("SERVICE (federated query) is disabled: this server does not fetch URLs")
     settings = state.settings
     try:
         result = await asyncio.wait_for(

@@ -13,9 +13,15 @@ from rdflib import Literal, URIRef
 from app.analysis.disputes import Edge, group
 from app.detect.rules import Rule, load_rules
 from app.model.contradictions import Finding, Supersession
+from app.model.reviews import REVIEWER, Reviewer, Role, Status
 from app.model.vocab import CONTRADICTION, DISPUTE, local_id
+from app.store import reviews
 from app.store.base import GraphStore, Row
 from app.store.detection import DetectionStore
+
+DETECTION_AGENT = Reviewer(
+    name="claimgraph-detection", role=Role.admin, iri=REVIEWER["claimgraph-detection"]
+)
 
 
 @dataclass
@@ -119,7 +125,28 @@ class Detector:
         result.disputes = {
             assignment[str(f.iri)] for f in findings if str(f.iri) in assignment
         }
+        grown = {assignment[str(f.iri)] for f in fresh if str(f.iri) in assignment}
+        for dispute in sorted(grown - result.new_disputes):
+            self._reopen(dispute, [f.id for f in fresh if assignment.get(str(f.iri)) == dispute])
         return result
+
+    def _reopen(self, dispute: str, contradictions: list[str]) -> None:
+        """New evidence joined a dispute: bump its review version (so a verdict form opened
+        before it is stale) and send a resolved or dismissed dispute back to open, as an
+        action in its history by the detection agent."""
+        state = reviews.dispute_state(self.db.store, DISPUTE[dispute])
+        if state is None or state.merged_into is not None:
+            return
+        if state.version == 0 and state.status is Status.open:
+            return  # never reviewed: nothing to invalidate
+        closed = state.status in (Status.resolved, Status.dismissed)
+        target = Status.open if closed else state.status
+        now = dt.datetime.now(dt.UTC)
+        reviews.record(self.db.store, reviews.ActionRecord(
+            dispute=DISPUTE[dispute], version=state.version + 1, reviewer=DETECTION_AGENT,
+            from_status=state.status, to_status=target, started=now, ended=now,
+            note="new contradictions joined this dispute: " + ", ".join(sorted(contradictions)),
+        ), state.version)
 
 
 def _true(row: Row, name: str) -> bool:

@@ -59,9 +59,16 @@ class ClaimService:
             if pending:
                 self.detector.detect(pending)
 
+    def catch_up(self) -> None:
+        """Finish detection for claims a failed earlier write left pending (call with the lock)."""
+        pending = self.detector.db.pending()
+        if pending:
+            self.detector.detect(pending)
+
     def submit(self, claim: ClaimIn) -> Submission:
         """Validate and store one claim, then detect what it contradicts."""
         with self.lock:
+            self.catch_up()
             built = self.builder.build(claim)
             if self.store.ask(load_query("claim_exists"), {"claim": built.iri}):
                 self._check_same(built)
@@ -80,6 +87,7 @@ class ClaimService:
         ``article`` is the article IRI (a new version of a stored URL). Returns the
         submissions, the claims skipped with the reason (by index), and the detection."""
         with self.lock:
+            self.catch_up()
             exists = load_query("claim_exists")
             subs: list[Submission] = []
             skipped: list[tuple[int, str]] = []
@@ -110,9 +118,18 @@ class ClaimService:
         """Import a TriG dataset of claims atomically, then detect for its new claims."""
         quads = read_quads(data, fmt)
         with self.lock:
+            self.catch_up()
             claims = check_dataset(self.builder, quads)
             exists = load_query("claim_exists")
             new = [c for c in claims if not self.store.ask(exists, {"claim": c})]
+            for claim in claims:
+                if claim not in new:  # a stored claim may be repeated, not changed
+                    wanted = {q for q in quads if _belongs(q, claim)}
+                    if not wanted <= set(claim_quads(self.store, claim)):
+                        raise Conflict(
+                            f"claim {claim} is already stored with other content; claims are "
+                            "append-only"
+                        )
             self.store.insert([*quads, *pending_flags(new)])
             return claims, self.detector.detect(new)
 

@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from app.detect.service import ClaimService
 from app.model.errors import BadQuery, Forbidden, InvalidInput
-from app.model.vocab import CG, CLAIM, PROV, RDF, VOCAB_GRAPH
+from app.model.vocab import CG, CLAIM, ID, PROV, RDF, VOCAB_GRAPH
 from app.store.base import Quad, data_block
 from app.store.loader import pending_flags
 from app.store.queries import load_query
@@ -40,6 +40,19 @@ def _claim_of(term: Node) -> URIRef | None:
     if isinstance(term, URIRef) and text.startswith(str(CLAIM)):
         return URIRef(text.split("#", 1)[0])
     return None
+
+
+_WORKFLOW_BASES = tuple(
+    ID + part for part in ("contradiction/", "dispute/", "review/", "reviewer/", "rule/")
+)
+_WORKFLOW_PREDICATES = {
+    CG.inDispute, CG.status, CG.mergedInto, CG.supersedes, CG.detectionState, CG.claim,
+    CG.detectedBy, CG.reviewVersion,
+}
+
+
+def _workflow(term: Node) -> bool:
+    return isinstance(term, URIRef) and str(term).startswith(_WORKFLOW_BASES)
 
 
 def _describe(graph: str) -> str:
@@ -98,6 +111,16 @@ class ProtocolWrites:
 
     # -- the rules ---------------------------------------------------------------------------
     def _check(self, plan: UpdatePlan) -> set[URIRef]:
+        if plan.loads_urls:
+            raise Forbidden("LOAD is disabled: this server does not fetch URLs; send the data")
+        for s, p, o, g in [*plan.inserted, *plan.deleted]:
+            if g is None and (_workflow(s) or p in _WORKFLOW_PREDICATES):
+                raise Forbidden(
+                    "contradictions, disputes and reviews are written by detection and the "
+                    "review workflow only (POST /disputes/{id}/reviews)"
+                )
+            if p == RDF.type and o == CG.Claim and _claim_of(s) is None:
+                raise Forbidden(f"claims must have IRIs under {CLAIM}; {s} has not")
         for graph in sorted(plan.written):
             protected = graph in (DEFAULT, EVERY, str(VOCAB_GRAPH))
             if protected or graph.startswith(str(CLAIM)):
@@ -147,6 +170,7 @@ class ProtocolWrites:
 
     def _apply(self, plan: UpdatePlan, text: str, base_iri: str | None = None) -> WriteResult:
         with self.service.lock:
+            self.service.catch_up()
             touched = self._check(plan)
             self._validate(touched, plan)
             flags = data_block(pending_flags(sorted(touched, key=str)))

@@ -158,7 +158,9 @@ def record(store: GraphStore, action: ActionRecord, expected_version: int) -> bo
         raise RuntimeError("review_record.rq has no INSERT template")
     body = data_block(action_quads(action))
     store.update(update[:match.end()] + "\n" + body + "\n" + update[match.end():])
-    return store.ask(load_query("review_exists"), {"act": action.iri})
+    return store.ask(load_query("review_exists"), {
+        "act": action.iri, "who": action.reviewer.iri, "started": _time(action.started),
+    })
 
 
 def claim_pairs(store: GraphStore, dispute: URIRef) -> list[tuple[URIRef, URIRef]]:

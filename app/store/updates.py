@@ -5,13 +5,14 @@ validated, and graph-level or pattern-based operations may only write reference 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyparsing import ParseException
+from pyparsing import ParseException, ParseResults
 from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateUpdate
-from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from app.model.errors import BadQuery
 from app.store.base import Quad
@@ -30,6 +31,7 @@ class UpdatePlan:
     # graphs written by operations other than INSERT DATA / DELETE DATA
     written: set[str] = field(default_factory=set)
     uses_dataset_clauses: bool = False
+    loads_urls: bool = False
 
 
 def _graph_name(value: Any) -> str:
@@ -84,8 +86,7 @@ def plan_update(text: str, base_iri: str | None = None) -> UpdatePlan:
         elif name in ("Clear", "Drop", "Create"):
             plan.written.add(_graph_name(_field(op, "graphiri")))
         elif name == "Load":
-            graph = _field(op, "graphiri")
-            plan.written.add(_graph_name(graph) if graph is not None else DEFAULT)
+            plan.loads_urls = True
         elif name in ("Add", "Copy", "Move"):
             source, destination = _field(op, "graph")
             plan.written.add(_graph_name(destination))
@@ -94,3 +95,29 @@ def plan_update(text: str, base_iri: str | None = None) -> UpdatePlan:
         else:
             plan.written.add(EVERY)
     return plan
+
+
+_SERVICE = re.compile(r"service", re.IGNORECASE)
+
+
+def calls_remote_service(query: str) -> bool:
+    """True when a query uses SERVICE (federation), which would make this server fetch URLs
+    on the caller's behalf. Queries that do not even contain the word skip the parse; a query
+    rdflib cannot parse but that mentions the word is treated as using it."""
+    if not _SERVICE.search(query):
+        return False
+    try:
+        tree = parseQuery(query)
+    except Exception:  # rdflib's grammar is stricter than Oxigraph's: refuse to be safe
+        return True
+    return _has_service(tree)
+
+
+def _has_service(node: Any) -> bool:
+    if getattr(node, "name", None) == "ServiceGraphPattern":
+        return True
+    if isinstance(node, dict):
+        return any(_has_service(v) for v in node.values())
+    if isinstance(node, ParseResults | list | tuple):
+        return any(_has_service(v) for v in node)
+    return False
