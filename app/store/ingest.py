@@ -26,7 +26,7 @@ class StoredArticle:
 
 
 def text_hash(text: str) -> str:
-    """SHA-256 of the text, hex; the same function the store computes in article_by_hash."""
+    """SHA-256 of the text, hex (part of a new article version's IRI)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -49,7 +49,7 @@ def latest_article(store: GraphStore, url: str) -> StoredArticle | None:
 
 def article_with_text(store: GraphStore, text: str) -> StoredArticle | None:
     """A stored article whose text is exactly this text (any URL)."""
-    rows = store.select(load_query("article_by_hash"), {"hash": Literal(text_hash(text))})
+    rows = store.select(load_query("article_by_hash"), {"text": Literal(text)})
     if not rows:
         return None
     row = sorted(rows, key=lambda r: str(r["article"]))[0]
