@@ -779,6 +779,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--disputes-budget", type=float, default=600.0, help="seconds for the /disputes phase"
     )
+    p.add_argument(
+        "--protocol-size", type=int, default=5000,
+        help="claims for the /sparql and remote-backend comparison (0 skips it)",
+    )
     p.add_argument("--out", type=Path, default=RESULTS)
     p.add_argument("--child", type=int, help=argparse.SUPPRESS)
     p.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
@@ -857,9 +861,23 @@ def main(argv: list[str] | None = None) -> int:
             results["rdflib"] = run_rdflib_comparison(
                 args.rdflib_size, args.conflict_rate, args.seed, args.rdflib_timeout, Path(tmp)
             )
+    if args.protocol_size:
+        from bench import protocol
+
+        log(f"SPARQL endpoint and remote backend at {args.protocol_size:,} claims")
+        results["protocol"] = protocol.run(args.protocol_size)
+    log("ingest throughput (text -> claims)")
+    from app.ingest.bench import bench_ingest
+
+    results["ingest"] = bench_ingest()
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print_report(results)
+    if "protocol" in results:
+        from bench import protocol
+
+        print(protocol.report(results["protocol"]))
+    print("ingest throughput: " + json.dumps(results["ingest"]))
     print(f"figures written to {args.out}")
     return 1 if results["failed"] else 0

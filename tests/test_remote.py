@@ -7,6 +7,7 @@ import inspect
 import shutil
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -55,7 +56,8 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def remote_state(endpoint: str, *, seed: bool) -> AppState:
     httpx.post(f"{endpoint}/update", data={"update": "CLEAR ALL"}, timeout=10).raise_for_status()
-    return build_state(settings(store="sparql+" + endpoint, seed=seed))
+    tokens = Path(tempfile.mkdtemp(prefix="claimgraph-tokens-")) / "tokens.sqlite"
+    return build_state(settings(store="sparql+" + endpoint, seed=seed, tokens_path=tokens))
 
 
 def test_seed_scenario_matches_the_embedded_store(endpoint: str) -> None:
@@ -102,3 +104,29 @@ def test_a_failed_remote_update_writes_nothing(endpoint: str) -> None:
         )
     assert state.store.count() == before
     state.store.close()
+
+
+def test_api_on_the_remote_store(endpoint: str) -> None:
+    """The HTTP API over the remote backend: the seed dispute, a POSTed conflicting claim
+    joins it, and /sparql passes queries through to the remote engine."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.conftest import bearer, make_tokens
+    from tests.test_api import conflicting_claim
+
+    state = remote_state(endpoint, seed=True)
+    editor = bearer(make_tokens(state)["editor"])
+    try:
+        with TestClient(create_app(state.settings, state=state)) as client:
+            (dispute,) = client.get("/disputes").json()["items"]
+            response = client.post("/claims", json=conflicting_claim(), headers=editor)
+            assert response.status_code == 201, response.text
+            assert [d["id"] for d in response.json()["disputes"]] == [dispute["id"]]
+            rows = client.get("/sparql", params={
+                "query": "SELECT ?c WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
+            }).json()["results"]["bindings"]
+            assert len(rows) == 16
+            assert client.get("/health").json()["store"] == "remote-sparql"
+    finally:
+        state.store.close()

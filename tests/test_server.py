@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import httpx
+from rdflib import Graph
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
 
 def free_port() -> int:
@@ -45,6 +47,10 @@ def test_real_server_serves_the_seed_dispute(tmp_path: Path) -> None:
             headers={"accept": "application/sparql-results+xml"}, timeout=10,
         )
         assert response.status_code == 200 and "<boolean>true</boolean>" in response.text
+        # an analyst's own tool: rdflib's SPARQLStore speaks the protocol to the endpoint
+        remote = Graph(store=SPARQLStore(f"{base}/sparql"))
+        claims = list(remote.query("SELECT ?c WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"))
+        assert len(claims) == 15
     finally:
         proc.terminate()
         try:
