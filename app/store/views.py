@@ -9,7 +9,19 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from app.model.reviews import REVIEW, Outcome
-from app.model.vocab import CG, CLAIM, CONTRADICTION, DISPUTE, ENTITY, RULE, local_id
+from app.model.vocab import (
+    CG,
+    CLAIM,
+    CONTRADICTION,
+    DISPUTE,
+    ENTITY,
+    OA,
+    PROV,
+    RDF,
+    RULE,
+    SCHEMA,
+    local_id,
+)
 from app.store import reviews
 from app.store.base import GraphStore, Quad, Row
 from app.store.queries import load_query
@@ -59,61 +71,146 @@ def claim_quads(store: GraphStore, claim: URIRef) -> list[Quad]:
 
 
 def claims(store: GraphStore, iris: Sequence[URIRef]) -> dict[str, dict[str, Any]]:
-    """Full views of claims, keyed by IRI; unknown IRIs are absent."""
+    """Full views of claims, keyed by IRI; unknown IRIs are absent.
+
+    Built from plain lookups bound to the claims (their properties, selectors, articles,
+    assertion triples, labels) rather than one query with an OPTIONAL per field, which
+    Oxigraph evaluates over the whole store."""
     if not iris:
         return {}
     bound = {"claim": list(iris)}
+    props: dict[str, dict[str, list[Node]]] = {}
+    for r in store.select(load_query("claim_props"), bound):
+        props.setdefault(str(r["claim"]), {}).setdefault(str(r["p"]), []).append(r["o"])
+    if not props:
+        return {}
+    selectors: dict[str, dict[str, Node]] = {}
+    for r in store.select(load_query("claim_selectors"), bound):
+        selectors.setdefault(str(r["claim"]), {})[str(r["p"])] = r["o"]
+    derived = str(PROV.wasDerivedFrom)
+    articles = sorted({URIRef(str(a)) for p in props.values() for a in p.get(derived, [])}, key=str)
+    article_props: dict[str, dict[str, Node]] = {}
+    if articles:
+        for r in store.select(load_query("article_props"), {"article": articles}):
+            article_props.setdefault(str(r["article"]), {})[str(r["p"])] = r["o"]
+    assertions = store.select(load_query("claim_assertions"), bound)
+    agents = {
+        URIRef(str(a)) for p in props.values()
+        for key in (str(PROV.wasAttributedTo), str(CG.relayedBy)) for a in p.get(key, [])
+    }
+    publishers = {URIRef(str(a[str(SCHEMA.publisher)])) for a in article_props.values()
+                  if str(SCHEMA.publisher) in a}
+    orgs: dict[str, list[str]] = {}
+    if agents:
+        for r in store.select(load_query("entity_orgs"), {"entity": sorted(agents, key=str)}):
+            orgs.setdefault(str(r["entity"]), []).append(str(r["org"]))
+    mentioned = {URIRef(str(r[k])) for r in assertions for k in ("s", "o")
+                 if isinstance(r[k], URIRef) and str(r[k]).startswith(str(ENTITY))}
+    org_iris = {URIRef(o) for os_ in orgs.values() for o in os_}
+    labels = entity_labels(store, sorted(agents | publishers | mentioned | org_iris, key=str))
+    labels.update(_vocabulary_labels(store))
     out: dict[str, dict[str, Any]] = {}
-    for r in store.select(load_query("claim_details"), bound):
-        iri = str(r["claim"])
+    for iri, p in props.items():
+        sel = selectors.get(iri, {})
+        art = str(p[str(PROV.wasDerivedFrom)][0]) if str(PROV.wasDerivedFrom) in p else None
+        ap = article_props.get(art or "", {})
+        publisher = str(ap[str(SCHEMA.publisher)]) if str(SCHEMA.publisher) in ap else None
+
+        def one(key: URIRef, values: dict[str, list[Node]] = p) -> Any:
+            found = values.get(str(key))
+            return _lit(found[0]) if found else None
+
         out[iri] = {
             "id": local_id(iri, str(CLAIM)),
             "iri": iri,
-            "speakers": [],
-            "outlets": [],
-            "reporting_verb": _s(r, "verb"),
-            "direct_quote": _py(r, "direct"),
-            "polarity": "negative" if str(r["polarity"]).endswith("Negative") else "positive",
-            "certainty": _concept_name(str(r["certainty"])).lower(),
-            "said_at": _s(r, "saidAt"),
-            "said_on": _py(r, "saidOn"),
-            "holds_during": _s(r, "holdsDuring"),
-            "holds_from": _py(r, "holdsFrom"),
-            "holds_until": _py(r, "holdsUntil"),
+            "speakers": _agents(p.get(str(PROV.wasAttributedTo), []), labels, orgs),
+            "outlets": _agents(p.get(str(CG.relayedBy), []), labels, orgs),
+            "reporting_verb": one(CG.reportingVerb),
+            "direct_quote": one(CG.directQuote),
+            "polarity": "negative" if str(one(CG.polarity)).endswith("Negative") else "positive",
+            "certainty": _concept_name(str(one(CG.certainty))).lower(),
+            "said_at": one(CG.saidAt),
+            "said_on": one(CG.saidOn),
+            "holds_during": one(CG.holdsDuring),
+            "holds_from": one(CG.holdsFrom),
+            "holds_until": one(CG.holdsUntil),
             "quote": {
-                "exact": _s(r, "exact"), "start": _py(r, "start"), "end": _py(r, "end"),
-                "prefix": _s(r, "prefix"), "suffix": _s(r, "suffix"),
+                "exact": _lit(sel.get(str(OA.exact))), "start": _lit(sel.get(str(OA.start))),
+                "end": _lit(sel.get(str(OA.end))), "prefix": _lit(sel.get(str(OA.prefix))),
+                "suffix": _lit(sel.get(str(OA.suffix))),
             },
             "article": {
-                "iri": _s(r, "article"), "url": _s(r, "url"), "title": _s(r, "title"),
-                "published": _s(r, "published"),
-                "outlet": _ref(_s(r, "publisher"), _s(r, "publisherLabel")),
+                "iri": art, "url": _lit(ap.get(str(SCHEMA.url))),
+                "title": _lit(ap.get(str(SCHEMA.headline))),
+                "published": None if str(SCHEMA.datePublished) not in ap
+                else str(ap[str(SCHEMA.datePublished)]),
+                "outlet": _ref(publisher, labels.get(publisher or "")),
             },
             "statements": [],
         }
-    if not out:
-        return out
-    seen: set[tuple[str, str, str]] = set()
-    for r in store.select(load_query("claim_agents"), bound):
-        claim = out.get(str(r["claim"]))
-        key = (str(r["claim"]), str(r["role"]), str(r["agent"]))
-        if claim is None or key in seen:
-            continue
-        seen.add(key)
-        agent = _ref(_s(r, "agent"), _s(r, "label"))
-        assert agent is not None
-        if r.get("org") is not None:
-            agent["member_of"] = _ref(_s(r, "org"), _s(r, "orgLabel"))
-        claim["speakers" if str(r["role"]) == "speaker" else "outlets"].append(agent)
-    for r in store.select(load_query("claim_statements"), bound):
-        claim = out.get(str(r["claim"]))
-        if claim is None:
-            continue
-        claim["statements"].append(_statement(r))
+    for row in _statement_rows(assertions, labels):
+        claim = out.get(str(row["claim"]))
+        if claim is not None:
+            claim["statements"].append(_statement(row))
     for claim in out.values():
         claim["speakers"].sort(key=lambda a: a["label"])
         claim["statements"].sort(key=lambda s: (s["subject"]["id"], s["property"]["id"]))
     return out
+
+
+def _lit(term: Node | None) -> Any:
+    """A term's plain Python value (ISO strings for dates), or the IRI string."""
+    if term is None:
+        return None
+    return _py({"v": term}, "v")
+
+
+def _agents(
+    iris: list[Node], labels: dict[str, str], orgs: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    out = []
+    for iri in dict.fromkeys(str(i) for i in iris):
+        agent = _ref(iri, labels.get(iri))
+        assert agent is not None
+        if orgs.get(iri):
+            org = orgs[iri][0]
+            agent["member_of"] = _ref(org, labels.get(org))
+        out.append(agent)
+    return out
+
+
+def _vocabulary_labels(store: GraphStore) -> dict[str, str]:
+    return {str(r["term"]): str(r["label"]) for r in store.select(load_query("vocabulary_labels"))}
+
+
+def _statement_rows(assertions: list[Row], labels: dict[str, str]) -> list[Row]:
+    """Rows shaped like the old claim_statements query: one per asserted triple, with labels
+    and the bounds of interval values folded in."""
+    intervals: dict[tuple[str, str], dict[str, Node]] = {}
+    for r in assertions:
+        key = (str(r["claim"]), str(r["s"]))
+        intervals.setdefault(key, {})[str(r["p"])] = r["o"]
+    rows: list[Row] = []
+    for r in assertions:
+        claim, subject = str(r["claim"]), str(r["s"])
+        if intervals.get((claim, subject), {}).get(str(RDF.type)) == CG.Interval:
+            continue  # the interval node's own triples
+        row: Row = {"claim": r["claim"], "s": r["s"], "p": r["p"], "o": r["o"]}
+        for name, term in (("sLabel", subject), ("pLabel", str(r["p"])), ("oLabel", str(r["o"]))):
+            if term in labels:
+                row[name] = Literal(labels[term])
+        value = intervals.get((claim, str(r["o"])))
+        if value is not None:
+            for name, prop in (("lower", CG.lowerBound), ("lowerInc", CG.lowerInclusive),
+                               ("upper", CG.upperBound), ("upperInc", CG.upperInclusive),
+                               ("grade", CG.gradeOf)):
+                if str(prop) in value:
+                    row[name] = value[str(prop)]
+            grade = value.get(str(CG.gradeOf))
+            if grade is not None and str(grade) in labels:
+                row["gradeLabel"] = Literal(labels[str(grade)])
+        rows.append(row)
+    return rows
 
 
 def _statement(r: Row) -> dict[str, Any]:
@@ -159,12 +256,19 @@ def find_disputes(
 ) -> list[str]:
     """Ids of current disputes matching the filters, newest first."""
     bindings: dict[str, Node] = {}
-    filters = (("subject", subject), ("source", source), ("type", type_), ("status", status))
+    filters = (("subject", subject), ("type", type_), ("status", status))
     for name, value in filters:
         if value is not None:
             bindings[name] = value
     rows = store.select(load_query("disputes_find"), bindings)
-    return list(dict.fromkeys(local_id(str(r["d"]), str(DISPUTE)) for r in rows))
+    ids = list(dict.fromkeys(local_id(str(r["d"]), str(DISPUTE)) for r in rows))
+    if source is None:
+        return ids
+    members = store.select(load_query("source_members"), {"source": source})
+    speakers = [source, *(URIRef(str(r["member"])) for r in members)]
+    found = store.select(load_query("disputes_of_speakers"), {"speaker": speakers})
+    wanted = {local_id(str(r["d"]), str(DISPUTE)) for r in found}
+    return [i for i in ids if i in wanted]
 
 
 def disputes(store: GraphStore, ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -172,7 +276,7 @@ def disputes(store: GraphStore, ids: Iterable[str]) -> list[dict[str, Any]]:
     ids = list(ids)
     if not ids:
         return []
-    rows = store.select(load_query("dispute_contradictions"), {"d": [DISPUTE[i] for i in ids]})
+    rows = _dispute_rows(store, [DISPUTE[i] for i in ids])
     by_id: dict[str, dict[str, Any]] = {}
     contradictions: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -225,6 +329,35 @@ def disputes(store: GraphStore, ids: Iterable[str]) -> list[dict[str, Any]]:
         dispute["types"] = sorted({c["type"] for c in dispute["contradictions"]})
     _add_reviews(store, by_id)
     return [by_id[i] for i in ids if i in by_id]
+
+
+def _dispute_rows(store: GraphStore, disputes: list[URIRef]) -> list[Row]:
+    """Rows of (dispute header + one contradiction, subject, property) with their labels:
+    one row per dispute without contradictions."""
+    headers = {str(r["d"]): r for r in store.select(load_query("dispute_header"), {"d": disputes})}
+    found = store.select(load_query("dispute_contradictions"), {"d": disputes})
+    labels = _vocabulary_labels(store)
+    subjects = sorted({URIRef(str(r["subject"])) for r in found}, key=str)
+    labels.update(entity_labels(store, subjects))
+    rules = {str(r["rule"]): r for r in store.select(load_query("rule_texts"))}
+    rows: list[Row] = []
+    with_contradictions = set()
+    for r in found:
+        header = headers.get(str(r["d"]))
+        if header is None:
+            continue
+        row: Row = {**header, **r}
+        rule = rules.get(str(r["rule"]))
+        if rule is not None:
+            row["ruleLabel"], row["explanation"] = rule["title"], rule["explanation"]
+        for name, key in (("typeLabel", "type"), ("subjectLabel", "subject"),
+                          ("propertyLabel", "property")):
+            if str(r[key]) in labels:
+                row[name] = Literal(labels[str(r[key])])
+        rows.append(row)
+        with_contradictions.add(str(r["d"]))
+    rows += [h for d, h in headers.items() if d not in with_contradictions]
+    return rows
 
 
 def _add_reviews(store: GraphStore, by_id: dict[str, dict[str, Any]]) -> None:
