@@ -94,7 +94,7 @@ class ClaimService:
             fresh: list[BuiltClaim] = []
             for n, claim in enumerate(claims):
                 try:
-                    built = self.builder.build(claim, article=article)
+                    built = self.builder.build(claim, article=article, validate=False)
                     if any(b.iri == built.iri for b in fresh):
                         continue
                     if self.store.ask(exists, {"claim": built.iri}):
@@ -106,11 +106,36 @@ class ClaimService:
                     continue
                 fresh.append(built)
                 subs.append(Submission(built.iri, True, built.minted))
+            fresh = self._validated(fresh, subs, skipped, claims)
             new = [b.iri for b in fresh]
             quads = [*extra, *(q for b in fresh for q in b.quads), *pending_flags(new)]
             if quads:
                 self.store.insert(quads)
             return subs, skipped, self.detector.detect(new) if new else DetectionResult()
+
+    def _validated(
+        self, fresh: list[BuiltClaim], subs: list[Submission], skipped: list[tuple[int, str]],
+        claims: Sequence[ClaimIn],
+    ) -> list[BuiltClaim]:
+        """Validate new claims in one SHACL run; if that fails, one by one, dropping (and
+        reporting) only the claims that do not conform."""
+        if not fresh:
+            return fresh
+        try:
+            self.builder.validate_many(fresh)
+            return fresh
+        except DomainError:
+            pass
+        kept: list[BuiltClaim] = []
+        for built in fresh:
+            try:
+                self.builder.validate_many([built])
+                kept.append(built)
+            except DomainError as exc:
+                index = next(i for i, s in enumerate(subs) if s.claim == built.iri)
+                subs.pop(index)
+                skipped.append((len(claims), f"{built.iri}: {exc.message}"))
+        return kept
 
     def import_dataset(
         self, data: bytes | str | Path, fmt: str = "trig"
