@@ -14,15 +14,11 @@ from app.api.deps import StateDep
 from app.api.negotiation import choose
 from app.detect.writes import ProtocolWrites, WriteResult
 from app.model.errors import BadQuery, NotFound, UnsupportedMediaType
+from app.store.loader import RDF_MEDIA_TYPES, parse_graph
 from app.store.queries import load_query
 from app.store.results import GRAPH_FORMATS
 
 router = APIRouter(tags=["sparql"])
-
-_RDF_INPUT = {
-    "text/turtle": "turtle", "application/n-triples": "nt", "text/plain": "nt",
-    "application/rdf+xml": "xml", "application/ld+json": "json-ld",
-}
 
 
 def _body_text(raw: bytes, parameters: str) -> str:
@@ -114,17 +110,11 @@ def store_get(
 
 async def _read_graph(request: Request) -> Graph:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type not in _RDF_INPUT:
+    if content_type not in RDF_MEDIA_TYPES:
         raise UnsupportedMediaType(
-            f"send RDF as one of {sorted(_RDF_INPUT)}; got {content_type or 'none'!r}"
+            f"send RDF as one of {sorted(RDF_MEDIA_TYPES)}; got {content_type or 'none'!r}"
         )
-    raw = await request.body()
-    try:
-        return Graph().parse(data=raw.decode("utf-8"), format=_RDF_INPUT[content_type])
-    except UnicodeDecodeError as exc:
-        raise BadQuery("the request body is not valid UTF-8") from exc
-    except Exception as exc:  # rdflib raises parser-specific errors
-        raise BadQuery(f"cannot parse the {content_type} body: {exc}") from exc
+    return parse_graph(await request.body(), content_type)
 
 
 @router.put("/store", summary="Graph Store Protocol: replace a named graph")

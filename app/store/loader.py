@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from app.model.errors import InvalidInput
+from app.model.errors import DomainError, InvalidInput
 from app.model.vocab import CG, CGV, RDF, VOCAB_GRAPH
 from app.store.base import GraphStore, Quad
 from app.store.claims import ClaimBuilder
@@ -78,3 +78,23 @@ def check_dataset(builder: ClaimBuilder, quads: list[Quad]) -> list[URIRef]:
 def pending_flags(claims: list[URIRef]) -> list[Quad]:
     """Mark claims as awaiting detection (cleared by the detection commit)."""
     return [(c, CG.detectionState, CGV.DetectionPending, None) for c in claims]
+
+
+RDF_MEDIA_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def parse_graph(data: bytes, media_type: str) -> Graph:
+    """Triples from an uploaded RDF document, parsed by Oxigraph (which fetches nothing: no
+    remote JSON-LD contexts, no imports). Raises InvalidInput on a syntax error."""
+    try:
+        parsed = ox.parse(data, format=RDF_MEDIA_TYPES[media_type])
+        graph = Graph()
+        for q in parsed:
+            graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        return graph
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise DomainError(f"cannot parse the {media_type} body: {exc}") from exc
