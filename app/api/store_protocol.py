@@ -95,17 +95,23 @@ DefaultParam = Annotated[str | None, Query(description="present (empty) for the 
 def store_get(
     request: Request, state: StateDep, graph: GraphParam = None, default: DefaultParam = None
 ) -> Response:
-    """The triples of one graph, in the RDF syntax chosen by Accept."""
+    """The triples of one graph, in the RDF syntax chosen by Accept, up to the row cap of
+    /sparql (a larger graph is cut and says so in X-Claimgraph-Truncated)."""
     target = _target(graph, default)
     media = choose(request.headers.get("accept"), list(GRAPH_FORMATS))
-    if target is None:
-        content = state.store.construct(load_query("default_graph_content"))
-    else:
-        if not state.store.ask(load_query("graph_exists"), {"g": target}):
-            raise NotFound(f"no graph {target}")
-        content = state.store.construct(load_query("graph_content"), {"g": target})
+    cap = state.settings.sparql_max_rows
+    if target is not None and not state.store.ask(load_query("graph_exists"), {"g": target}):
+        raise NotFound(f"no graph {target}")
+    query = load_query("default_graph_content" if target is None else "graph_content")
+    bindings = None if target is None else {"g": target}
+    content = state.store.construct(query + f"\nLIMIT {int(cap) + 1}", bindings)
+    headers = {"Vary": "Accept"}
+    if len(content) > cap:
+        for triple in list(content)[cap:]:
+            content.remove(triple)
+        headers["X-Claimgraph-Truncated"] = f"true; limit={cap}"
     body = content.serialize(format=GRAPH_FORMATS[media], encoding="utf-8")
-    return Response(body, media_type=media)
+    return Response(body, media_type=media, headers=headers)
 
 
 async def _read_graph(request: Request) -> Graph:
