@@ -7,8 +7,8 @@ import inspect
 import shutil
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
