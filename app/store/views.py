@@ -184,7 +184,7 @@ def _vocabulary_labels(store: GraphStore) -> dict[str, str]:
 
 
 def _statement_rows(assertions: list[Row], labels: dict[str, str]) -> list[Row]:
-    """Rows shaped like the old claim_statements query: one per asserted triple, with labels
+    """Rows for _statement: one per asserted triple, with labels
     and the bounds of interval values folded in."""
     intervals: dict[tuple[str, str], dict[str, Node]] = {}
     for r in assertions:
