@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -103,3 +110,40 @@ def claim(
 def st(subject: str, prop: str, value: Any) -> dict[str, Any]:
     """One statement."""
     return {"subject": subject, "property": prop, "value": value}
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(store: Path, log: Path) -> Iterator[str]:
+    """`python -m app serve` as a user starts it, on a free port; yields its base URL once
+    /health answers, and stops it afterwards. Its output goes to ``log``."""
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--store", str(store)],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ},
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)

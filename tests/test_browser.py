@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -30,12 +27,7 @@ if not os.environ.get("CI"):
                     allow_module_level=True)
 from playwright import sync_api  # noqa: E402
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.conftest import running_server  # noqa: E402
 
 
 def create_token(store: Path, name: str, role: str) -> str:
@@ -53,32 +45,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A real server over a fresh on-disk store (seeded), and a reviewer token for it."""
     store = tmp_path / "store"
     token = create_token(store, "browser-reviewer", "reviewer")
-    port = free_port()
-    log = (tmp_path / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--store", str(store)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, (tmp_path / "server.log").read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    with running_server(store, tmp_path / "server.log") as base:
         yield base, token
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        finally:
-            log.close()
 
 
 def test_review_a_dispute_in_chromium(server: tuple[str, str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from app.api.deps import AppState
 from app.main import build_state
 from app.store import views
 from tests import test_rules
-from tests.conftest import settings
+from tests.conftest import free_port, settings
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 
@@ -29,9 +28,7 @@ OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigra
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Oxigraph server on loopback, on disk in a temporary directory."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     location = tmp_path_factory.mktemp("oxigraph")
     proc = subprocess.Popen(
         [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
