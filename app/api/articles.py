@@ -24,7 +24,7 @@ def post_article(
 
     201 for a new article or a new version of a stored URL; 200 when the same URL and text,
     or the same text under another URL, is already stored (nothing changes)."""
-    result = IngestService(state.service).ingest(article)
+    result = IngestService(state.service, nlp_model=state.settings.nlp_model).ingest(article)
     if result.status == "unchanged":
         response.status_code = 200
     body = result.to_json()

@@ -1,306 +1,518 @@
-"""Who said what: direct quotes and reported speech, with speaker, verb, cue and content spans.
+"""Attributions on the dependency parse: cue → content → source (the PARC 3.0 / PolNeAR model).
 
-Rule-based and English-only. Every span is a pair of 0-based offsets into the article text,
-end exclusive, so ``text[start:end]`` is the span."""
+For every reporting cue of the lexicon (``ontology/attribution/cues.json``) found in a spaCy
+``Doc`` this module finds
+
+- the **cue**: the reporting verb with its auxiliaries and particle ("has said", "pointed
+  out"), "according to", or the dash before a name under a quotation;
+- the **content**: an adjacent quotation (before or after the cue, also one opening the next
+  paragraph after "X said:"), else the verb's clausal complement (indirect speech, with any
+  quoted fragment it holds: a mixed quotation), else the clause the cue interrupts
+  ("The town, the ministry said, was retaken"), else a direct object for cues that take one
+  ("confirmed the deaths of 40 civilians");
+- the **source**: the whole noun phrase of the subject (inverted or not, with its
+  apposition), the agent of a passive, the object of "according to", the subject of the verb
+  a participle hangs on ("…, saying …"), or none for an agentless passive ("it was reported").
+
+Offsets are character offsets into the parsed text. Speakers are resolved by
+``app.ingest.sources``. Method after Pareti (PARC 3.0) and BBC R&D's Citron (cue, source,
+content, coreference as separate steps); the rules here are our own."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-from app.ingest.text import Span, sentences
+from spacy.tokens import Doc, Span, Token
 
-_TITLE = (r"(?:(?:Colonel|Col\.|General|Gen\.|Maj\. Gen\.|Brig\. Gen\.|Lt\. Gen\.|Major|Maj\."
-          r"|Lt\.|Capt\.|Captain|Commander|Mr\.|Mrs\.|Ms\.|Dr\.|President|Prime Minister"
-          r"|Minister|Spokesman|Spokeswoman|Sheikh|Sgt\.) )")
-_NAMEWORD = r"[A-Z][\w.'\u2019-]*"
-_NAME = rf"{_NAMEWORD}(?:(?: (?:for|of|al|el|the|de|bin|ibn))? {_NAMEWORD}){{0,6}}"
-_MOD = (r"(?:U\.S\.|U\.S\.-led|U\.N\.|[A-Z][\w.'\u2019-]*|local|military|senior|top|security"
-        r"|government"
-        r"|coalition|opposition|rebel|medical|hospital|health|defen[cs]e|police|intelligence"
-        r"|Kurdish|Syrian|Iraqi|Turkish|Russian|American|Western|regional|rights|war|and)")
-_HEAD = (r"(?:officials?|spokes(?:man|woman|person)|sources?|residents?|activists?|commanders?"
-         r"|monitor|[Oo]bservatory|witness(?:es)?|[Mm]inistry|doctors?|medics?|officers?"
-         r"|leaders?|analysts?|diplomats?|authorities|agency|[Cc]ommand|statement|reporters?"
-         r"|coalition|army|military|government)")
-_OF_ORG = (r"(?: (?:for|of|with|at|from) (?:the )?(?:[\w.'\u2019]+-(?:led|backed|based) )?"
-           r"[A-Z][\w.'\u2019-]*(?: (?:for )?[A-Z][\w.'\u2019-]*){0,4})?")
-_DESCR = rf"(?:(?:[Tt]he|[Aa]n?) )?(?:{_MOD} ){{0,5}}{_HEAD}{_OF_ORG}"
-_PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey)"
-SPEAKER = rf"(?:{_PRONOUN}|(?:{_DESCR} )?(?:[Tt]he )?{_TITLE}?{_NAME}|{_DESCR})"
-VERBS = (r"(?:(?:had|has|have|also|later|earlier|previously) )?(?:said|says|say|told|tells|added"
-         r"|adds|stated|announced|reported|claimed|confirmed|denied|denies|insisted|noted"
-         r"|explained|warned|estimated|wrote|tweeted|declared|acknowledged|maintained|argued"
-         r"|asserted|alleged|rejected|dismissed|admitted|stressed)")
-_OBJ = (r"(?:(?<=told )|(?<=tells ))(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)"
-        r"(?:VOA|reporters|journalists|AFP|Reuters|the Associated Press|AP|state media|state TV"
-        r"|the BBC|CNN|[A-Z][\w.'\u2019-]+(?: [A-Z][\w.'\u2019-]+)?)")
-_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-TIME = (rf"(?:(?:earlier |late |later |on |last |this )?{_DAY}(?: (?:morning|afternoon|evening|"
-        rf"night))?|(?:on )?{_MONTH} \d{{1,2}}|yesterday|today|earlier this week|last week"
-        rf"|earlier)")
-_APPOS = r", (?P<app>[^,\"“”]{2,160}?),"
+from app.ingest import nlp
+from app.ingest.nlp import text_of
+from app.ingest.cues import Lexicon, VerbCue, load_lexicon
+from app.ingest.quotes import Quote, find_quotes, paragraphs
 
-_MEDIUM = (r"(?: (?:on|in a post on|in a statement on) (?:Twitter|Facebook|Telegram|X|state TV)"
-           r"| in a (?:written )?statement| by (?:phone|telephone))?")
-# "Bali said (that) …", "SDF officials told VOA Wednesday that …"
-_SPEAKER_FIRST = re.compile(
-    rf"^(?:(?:On |Earlier |Late |Later )?(?:{TIME}),? |(?:Speaking|Talking) to [^,]{{2,60}}, "
-    rf"|In a (?:written )?statement, )?(?P<spk>{SPEAKER})(?:{_APPOS})? "
-    rf"(?P<verb>{VERBS})(?: (?P<obj>{_OBJ}))?(?: (?P<time>{TIME}))?{_MEDIUM}"
-    rf"(?: (?:that|on \w+ that))?[,:]? (?P<content>.+)$"
-)
-# "…, Bali said." / "…, said Bali."
-_SPEAKER_LAST = re.compile(
-    rf"^(?P<content>.+?),[\"”]? (?:(?P<spk>{SPEAKER})(?:{_APPOS})? (?P<verb>{VERBS})"
-    rf"(?: (?P<obj>{_OBJ}))?(?: (?P<time>{TIME}))?{_MEDIUM}|(?P<verb2>said|says|added|told \w+) "
-    rf"(?P<spk2>{SPEAKER})(?:, (?P<app2>[^.]+?))?)(?P<tail>[,;] .*)?[.!]?$"
-)
-_ACCORDING_LAST = re.compile(
-    r"^(?P<content>.+?),? according to (?P<spk>[^,]+?)(?:, (?P<app>.+?))?[.!]?$"
-)
-_ACCORDING_FIRST = re.compile(
-    r"^According to (?P<spk>[^,]+?)(?:, (?P<app>[^,]+))?, (?P<content>.+)$"
-)
-# around a direct quote
-_QUOTE_AFTER = re.compile(
-    rf"^,? ?(?:(?P<spk>{SPEAKER})(?:{_APPOS})? (?P<verb>{VERBS})(?: (?P<obj>{_OBJ}))?"
-    rf"(?: (?P<time>{TIME}))?{_MEDIUM}|(?P<verb2>said|says|added|adds|told \w+) (?P<spk2>{SPEAKER})"
-    rf"(?:, (?P<app2>[^.]+?))?)(?:[,.;] ?.*)?$"
-)
-_QUOTE_BEFORE = re.compile(
-    rf"(?:^|[,.;] |^[,\s]+)(?P<spk>{SPEAKER})(?:{_APPOS})? (?P<verb>{VERBS})(?: (?P<obj>{_OBJ}))?"
-    rf"(?: (?P<time>{TIME}))?(?: that)?[,:]? ?$"
-)
-_CLAUSE_SPLIT = re.compile(r", but |; but |; |, while ")
-_QUOTE_CHARS = re.compile(r"[\"“”]")
+CharSpan = tuple[int, int]
+_PUNCT_EDGE = set(",.;:-\u2013\u2014 \n\t")
+_QUOTE_CHARS = set("\"'\u201c\u201d\u2018\u2019`\u201e")
+_CONTENT_DEPS = ("ccomp", "xcomp")
+_SUBJ = ("nsubj", "csubj")
+_HYPOTHETICAL = {"before", "until", "if", "once", "unless", "whether", "till"}
 
 
 @dataclass
 class Attribution:
-    """One attributed statement, before speakers are resolved."""
+    """One attribution. ``content`` has one span per paragraph of a quotation (else one);
+    ``source`` is None for an agentless passive or a quotation continuing an earlier
+    speaker's (then ``inherits`` is the index of that earlier attribution)."""
 
-    speaker_text: str
-    speaker_span: tuple[int, int]
-    verb: str
-    cue: tuple[int, int]
-    content: tuple[int, int]
-    direct: bool
-    role: str | None = None
-    said_at: str | None = None
-    relay_text: str | None = None
-    inherited: bool = False
-    sentences: list[tuple[int, int]] = field(default_factory=list)
+    cue: CharSpan | None
+    cue_lemma: str
+    content: tuple[CharSpan, ...]
+    source: CharSpan | None
+    kind: str = "indirect"  # direct | indirect | mixed
+    certainty: str = "certain"
+    polarity: str = "positive"
+    cue_kind: str = "speech"
+    relay: CharSpan | None = None
+    said_at: CharSpan | None = None  # the cue's time adjunct ("late on Tuesday")
+    inherits: int | None = None
+    speaker: str | None = None  # display name, filled in by app.ingest.sources
+    source_head: int | None = None  # token index of the source's head word
+    paragraph: int = 0
 
+    @property
+    def start(self) -> int:
+        """Offset where the content starts."""
+        return self.content[0][0]
 
-@dataclass
-class Quote:
-    """The inside of a pair of quotation marks; ``open_end`` when the quote runs on into the
-    next paragraph (news style: no closing mark, the next paragraph opens with a new one)."""
-
-    start: int
-    end: int
-    paragraph: int
-    open_end: bool = False
-    leads: bool = False  # the quotation opens its paragraph
-
-
-def find_quotes(text: str, sents: list[Span]) -> list[Quote]:
-    """Quotations, paragraph by paragraph (straight or curly marks)."""
-    quotes: list[Quote] = []
-    by_para: dict[int, tuple[int, int]] = {}
-    for s in sents:
-        a, b = by_para.get(s.paragraph, (s.start, s.end))
-        by_para[s.paragraph] = (min(a, s.start), max(b, s.end))
-    for para, (a, b) in sorted(by_para.items()):
-        opened: int | None = None
-        for m in _QUOTE_CHARS.finditer(text, a, b):
-            ch = m.group()
-            if opened is None and ch != "”":
-                opened = m.end()
-            elif opened is not None and ch != "“":
-                if m.start() > opened:
-                    quotes.append(Quote(opened, m.start(), para, leads=opened - 1 == a))
-                opened = None
-        if opened is not None and b > opened:
-            quotes.append(Quote(opened, b, para, open_end=True, leads=opened - 1 == a))
-    return quotes
+    @property
+    def end(self) -> int:
+        """Offset where the content ends."""
+        return self.content[-1][1]
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop surrounding spaces, quotation marks and final punctuation from a span."""
-    while start < end and (text[start].isspace() or text[start] in "\"“”'"):
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in "\"“”,.;:!?"):
-        end -= 1
-    return start, end
+def _chars(tokens: Iterable[Token]) -> CharSpan | None:
+    toks = list(tokens)
+    if not toks:
+        return None
+    return (min(t.idx for t in toks), max(t.idx + len(t) for t in toks))
 
 
-def _sentence_of(sents: list[Span], pos: int) -> Span:
-    for s in sents:
-        if s.start <= pos < s.end:
-            return s
-    return sents[-1]
+def _trim(text: str, span: CharSpan, keep_quotes: bool = True) -> CharSpan | None:
+    """Cut spaces and edge punctuation (quotation marks kept, or cut when unbalanced)."""
+    a, b = span
+    while a < b and (text[a] in _PUNCT_EDGE or (not keep_quotes and text[a] in _QUOTE_CHARS)):
+        a += 1
+    while a < b and (text[b - 1] in _PUNCT_EDGE or (not keep_quotes and
+                                                     text[b - 1] in _QUOTE_CHARS)):
+        b -= 1
+    return (a, b) if a < b else None
 
 
-def _clauses(text: str, s: Span) -> list[tuple[int, int]]:
-    out, start = [], s.start
-    for m in _CLAUSE_SPLIT.finditer(text, s.start, s.end):
-        out.append((start, m.start()))
-        start = m.end()
-    out.append((start, s.end))
-    return out
-
-
-def _attr_from(
-    m: re.Match[str], base: int, content: tuple[int, int] | None, direct: bool
-) -> Attribution:
-    spk = "spk" if m.group("spk") else "spk2"
-    verb = "verb" if m.groupdict().get("verb") else "verb2"
-    app = m.groupdict().get("app") or m.groupdict().get("app2")
-    verb_text = m.group(verb)
-    obj = m.groupdict().get("obj")
-    if obj and verb_text.endswith(("told", "tells")):
-        verb_text = f"{verb_text} {obj}"
-    said_at = m.groupdict().get("time")
-    cue_start = base + m.start(spk)
-    cue_end = base + (m.end("obj") if obj else m.end(verb))
-    return Attribution(
-        speaker_text=m.group(spk), speaker_span=(base + m.start(spk), base + m.end(spk)),
-        verb=verb_text,
-        cue=(min(cue_start, base + m.start(verb)), max(cue_end, base + m.end(verb))),
-        content=content or (0, 0), direct=direct, role=app.strip() if app else None,
-        said_at=said_at,
-    )
-
-
-def reported_speech(text: str, s: Span) -> list[Attribution]:
-    """Indirect speech in one sentence (which holds no quotation marks)."""
-    out: list[Attribution] = []
-    for a, b in _clauses(text, s):
-        clause = text[a:b]
-        m = _SPEAKER_FIRST.match(clause) or _ACCORDING_FIRST.match(clause)
-        if m is None:
-            m = _ACCORDING_LAST.match(clause) or _SPEAKER_LAST.match(clause)
-        if m is None:
-            continue
-        content = _trim(text, a + m.start("content"), a + m.end("content"))
-        if content[1] - content[0] < 8:
-            continue
-        if m.re is _ACCORDING_LAST or m.re is _ACCORDING_FIRST:
-            att = Attribution(
-                speaker_text=m.group("spk").strip(),
-                speaker_span=(a + m.start("spk"), a + m.end("spk")),
-                verb="according to",
-                cue=(a + m.start("spk") - len("according to "), a + m.end("spk")),
-                content=content, direct=False, role=m.group("app"),
-            )
-            if m.re is _ACCORDING_FIRST:
-                att.cue = (a, a + m.end("spk"))
+def _runs(tokens: Sequence[Token]) -> list[list[Token]]:
+    """Split token lists into runs of consecutive token indices."""
+    out: list[list[Token]] = []
+    for t in sorted(tokens, key=lambda t: t.i):
+        if out and out[-1][-1].i + 1 == t.i:
+            out[-1].append(t)
         else:
-            att = _attr_from(m, a, content, direct=False)
-            tail = m.groupdict().get("tail")
-            wire = re.match(
-                r"[,;] (?P<w>[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2}) (?:reported|said)", tail or ""
-            )
-            if wire:  # "…, the Observatory said, Reuters reported."
-                att.relay_text = wire.group("w")
-        # "rejected claims that …", "denied reports that …"
-        lead = re.match(
-            r"(?:the |a )?(?:claims?|reports?|allegations?|suggestions?|accounts?) that ",
-            text[content[0]:content[1]]
+            out.append([t])
+    return out
+
+
+class Attributor:
+    """Finds attributions in parsed documents. Built once per process (it holds the lexicon
+    and a Matcher over the model's vocabulary)."""
+
+    def __init__(self, lexicon: Lexicon, nlp_vocab_owner: object) -> None:
+        from spacy.language import Language
+
+        assert isinstance(nlp_vocab_owner, Language)
+        self.lex = lexicon
+        self.matcher = lexicon.matcher(nlp_vocab_owner)
+
+    @classmethod
+    def from_dir(cls, ontology_dir: Path, nlp: object) -> Attributor:
+        """From ``ontology_dir/attribution/cues.json``."""
+        return cls(load_lexicon(ontology_dir / "attribution" / "cues.json"), nlp)
+
+
+    # -- the document ---------------------------------------------------------------------
+    def find(self, doc: Doc) -> list[Attribution]:
+        """Every attribution in the document, ordered by content start."""
+        text = text_of(doc)
+        quotes = find_quotes(text)
+        paras = paragraphs(text)
+        found: list[Attribution] = []
+        self._matches = [(doc[a:b], a, b) for _, a, b in self.matcher(doc)]
+        # tokens of "according to X" phrases: never part of another cue's content
+        self._phrase_toks = {t.i for span, _, _ in self._matches for t in span.root.subtree}
+        for tok in doc:
+            cue = self.lex.verbs.get(tok.lemma_.lower())
+            if cue is not None and tok.pos_ in ("VERB", "AUX", "NOUN") and tok.tag_ != "NN":
+                att = self._verb(doc, tok, cue, quotes)
+                if att is not None:
+                    found.append(att)
+        found += self._pattern_cues(doc, found)
+        found += self._dash_cues(doc, quotes, found)
+        found = _dedupe(found)
+        found += self._continuations(doc, quotes, found, paras)
+        for att in found:
+            att.paragraph = next(
+                (n for n, (a, b) in enumerate(paras) if a <= att.start < b + 1), 0)
+        found.sort(key=lambda a: (a.start, a.cue or (0, 0)))
+        return found
+
+    # -- verb cues --------------------------------------------------------------------------
+    def _verb(
+        self, doc: Doc, verb: Token, cue: VerbCue, quotes: list[Quote]
+    ) -> Attribution | None:
+        if verb.dep_ in ("amod", "compound", "acl") and verb.tag_ == "VBN":
+            return None  # "the reported deaths", "so-called"
+        if any(c.dep_ == "neg" for c in verb.children) and cue.kind == "speech":
+            return None  # "did not say" attributes nothing
+        if any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL for c in verb.children):
+            return None  # "before they can declare …", "if he says …": nothing said yet
+        text = text_of(doc)
+        cue_span = self._cue_span(verb)
+        source_tok, passive = self._source_token(verb)
+        inner = [c for c in verb.children if c.dep_ in _CONTENT_DEPS]
+        frame = self._frame(verb, inner, quotes)
+        content: tuple[CharSpan, ...] | None = None
+        kind = "indirect"
+        adjacent = self._adjacent_quote(text, frame, quotes)
+        clause = inner[0] if inner else None
+        if clause is not None and clause.dep_ == "xcomp" and cue.kind == "speech" and \
+                not passive and verb.lemma_ not in ("vow", "promise", "threaten", "pledge"):
+            clause = None  # "said to be" is handled as a passive below; "asked to" is not speech
+        if clause is not None:
+            span = self._clause_span(doc, clause, verb, quotes)
+            whole = next((q for q in quotes if span and q.covers(*span)), None)
+            if span is not None and whole is not None and adjacent is whole:
+                content, kind = whole.spans, "direct"
+            elif span is not None:
+                touched = [q for q in quotes if q.start < span[1] and span[0] < q.end]
+                if touched:
+                    span = (min(span[0], *(q.start for q in touched)),
+                            max(span[1], *(q.end for q in touched)))
+                    kind = "mixed"
+                    if len(touched) == 1 and touched[0].start == span[0] and \
+                            touched[0].end >= span[1]:
+                        kind, content = "direct", touched[0].spans
+                content = content or (span,)
+        if content is None and adjacent is not None:
+            content, kind = adjacent.spans, "direct"
+        if content is None and cue.quote_only:
+            return None
+        if content is None and verb.dep_ in ("parataxis", "ccomp", "advcl") and \
+                verb.head.i != verb.i:
+            if self.lex.verbs.get(verb.head.lemma_) is None:
+                content = self._interrupted(doc, verb, quotes)
+            else:
+                # "Airstrikes killed 20, the Observatory said, Reuters reported": both cues
+                # share the complement; the outer one relays (see extract._unwrap_relays)
+                outer = next((c for c in verb.head.children if c.dep_ == "ccomp"), None)
+                span = self._clause_span(doc, outer, verb, quotes) if outer is not None \
+                    else None
+                content = (span,) if span is not None else None
+        if content is None and cue.object:
+            obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            if obj is not None and len(list(obj.subtree)) >= 2:
+                span = _trim(text, _chars(obj.subtree) or (0, 0))
+                content = (span,) if span else None
+        if not content:
+            return None
+        source = None
+        head = None
+        if source_tok is not None:
+            source, head = self._np(doc, source_tok, content)
+        elif not passive:
+            return None  # no speaker and not an agentless passive: not an attribution
+        if cue_span is None or any(_overlaps(cue_span, c) for c in content):
+            return None
+        return Attribution(
+            cue=cue_span, cue_lemma=cue.lemma, content=content, source=source, kind=kind,
+            certainty=cue.certainty, polarity=cue.polarity or "positive", cue_kind=cue.kind,
+            said_at=self._time(doc, verb), source_head=head,
         )
-        if lead:
-            att.content = (content[0] + lead.end(), content[1])
-        out.append(att)
-    return out
 
+    def _cue_span(self, verb: Token) -> CharSpan | None:
+        toks = [verb]
+        for c in verb.children:
+            if c.dep_ in ("aux", "auxpass") and c.i < verb.i:
+                toks.append(c)
+            if c.dep_ == "prt" and c.i == verb.i + 1:
+                toks.append(c)
+        # keep only the run that ends at the verb ("has said", not "has also said")
+        runs = _runs(toks)
+        run = next(r for r in runs if verb in r)
+        extra = [t for t in toks if t.i > verb.i and t.dep_ == "prt"]
+        return _chars(sorted({*run, *extra}, key=lambda t: t.i))
 
-def direct_quotes(text: str, sents: list[Span], quotes: list[Quote]) -> list[Attribution | None]:
-    """For each quote, its own attribution if the sentence gives one ("…," he said)."""
-    out: list[Attribution | None] = []
-    for n, q in enumerate(quotes):
-        att: Attribution | None = None
-        if not q.open_end:
-            close = _sentence_of(sents, q.end)
-            after_end = close.end
-            nxt = quotes[n + 1] if n + 1 < len(quotes) else None
-            if nxt is not None and nxt.paragraph == q.paragraph and nxt.start - 1 < after_end:
-                after_end = nxt.start - 1
-            after = text[q.end + 1:after_end]
-            m = _QUOTE_AFTER.match(after)
-            if m:
-                att = _attr_from(m, q.end + 1, None, direct=True)
-        if att is None:
-            opening = _sentence_of(sents, max(q.start - 1, 0))
-            begin = opening.start
-            prev = quotes[n - 1] if n > 0 else None
-            if prev is not None and prev.paragraph == q.paragraph and prev.end + 1 > begin:
-                begin = prev.end + 1
-            before = text[begin:q.start - 1]
-            m = _QUOTE_BEFORE.search(before)
-            if m:
-                att = _attr_from(m, begin, None, direct=True)
-        if att is not None:
-            att.content = (q.start, q.end)
-        out.append(att)
-    return out
+    def _source_token(self, verb: Token) -> tuple[Token | None, bool]:
+        """The token heading the source, and whether the cue is an agentless passive."""
+        for c in verb.children:
+            if c.dep_ in _SUBJ:
+                if c.tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
+                    return verb.head, False  # "X, who said …"
+                return c, False
+        for c in verb.children:
+            if c.dep_ == "agent":
+                pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                return pobj, pobj is None
+        if any(c.dep_ == "nsubjpass" for c in verb.children) or verb.tag_ == "VBN" and any(
+                c.dep_ == "auxpass" for c in verb.children):
+            return None, True
+        # "…, saying …", "and added …": the subject of the verb this one hangs on
+        if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
+            return self._source_token(verb.head)[0], False
+        return None, False
 
+    def _frame(self, verb: Token, inner: list[Token], quotes: list[Quote]) -> CharSpan:
+        """The cue's own clause: the verb's subtree without its content and without quotes."""
+        skip = {t.i for c in inner for t in c.subtree}
+        toks = [t for t in verb.subtree if t.i not in skip and not t.is_punct
+                and not any(q.covers(t.idx, t.idx + len(t)) for q in quotes)]
+        toks = [t for t in toks if t.dep_ != "parataxis" or t.i == verb.i]
+        run = next((r for r in _runs(toks) if verb in r), [verb])
+        span = _chars(run)
+        assert span is not None
+        return span
 
-def inherit(quotes: list[Quote], own: list[Attribution | None]) -> list[Attribution | None]:
-    """Quotes without their own attribution take the nearest one that covers them: the quote
-    they continue (across a paragraph), another quote of the same paragraph, or the quote of
-    the previous paragraph when this paragraph is nothing but a quotation."""
-    out = list(own)
-    for _ in range(2):
-        for n, q in enumerate(quotes):
-            if out[n] is not None:
+    def _adjacent_quote(
+        self, text: str, frame: CharSpan, quotes: list[Quote]
+    ) -> Quote | None:
+        """A quotation right before the cue's clause (only punctuation between) or right
+        after it (after a comma or colon; a colon may end the paragraph)."""
+        for q in quotes:
+            if q.end <= frame[0]:
+                gap = text[q.end:frame[0]]
+                if "\n" not in gap and all(ch in " ,\u2013\u2014-" for ch in gap):
+                    return q
+            elif q.start >= frame[1]:
+                gap = text[frame[1]:q.start]
+                stripped = gap.strip()
+                if stripped in ("", ",", ":", ",:") and ("\n" not in gap or stripped == ":"):
+                    return q
+                return None
+        return None
+
+    def _clause_span(
+        self, doc: Doc, clause: Token, verb: Token, quotes: list[Quote]
+    ) -> CharSpan | None:
+        toks = [t for t in clause.subtree if t.i != verb.i]
+        first = min(t.i for t in toks) if toks else clause.i
+        if clause.i > verb.i:
+            # "said between 50 and 70 civilians were killed": a number the parser hung on the
+            # verb belongs to the content
+            gap = [c for c in verb.children if verb.i < c.i < first]
+            for c in gap:
+                sub = list(c.subtree)
+                if any(t.like_num or t.ent_type_ in ("CARDINAL", "QUANTITY", "PERCENT",
+                                                     "MONEY") for t in sub):
+                    toks += sub
+        words = [t for t in toks if not t.is_punct]
+        if len(words) < 2 and clause.i > verb.i:
+            # a misparsed complement ("said IS fighters have left …" with IS read as a verb):
+            # the rest of the sentence after the cue is the content
+            toks = [t for t in verb.sent if t.i > verb.i]
+        span = _chars(toks)
+        return _trim(text_of(doc), span) if span else None
+
+    def _interrupted(
+        self, doc: Doc, verb: Token, quotes: list[Quote]
+    ) -> tuple[CharSpan, ...] | None:
+        """Content of a cue that interrupts or follows its clause: the head's subtree without
+        the cue's own subtree ("The town, the ministry said, was retaken on Friday")."""
+        own = {t.i for t in verb.subtree} | self._phrase_toks
+        toks = [t for t in verb.head.subtree if t.i not in own]
+        spans = []
+        for run in _runs(toks):
+            s = _chars(run)
+            trimmed = _trim(text_of(doc), s) if s else None
+            if trimmed is not None and any(not t.is_punct for t in run):
+                spans.append(trimmed)
+        if not spans:
+            return None
+        touched = [q for q in quotes if any(q.start < b and a < q.end for a, b in spans)]
+        if len(touched) == 1 and len(spans) == 1:
+            q = touched[0]
+            if q.start <= spans[0][0] and spans[0][1] <= q.end:
+                return q.spans
+        return tuple(spans)
+
+    def _np(
+        self, doc: Doc, head: Token, content: tuple[CharSpan, ...]
+    ) -> tuple[CharSpan | None, int]:
+        """The source noun phrase: the head's subtree without any relative clause of the cue
+        and without tokens inside the content; trailing commas cut."""
+        toks = [t for t in head.subtree
+                if not any(a <= t.idx < b for a, b in content)
+                and not (t.dep_ == "relcl" and t.head.i == head.i and
+                         self.lex.verbs.get(t.lemma_) is not None)]
+        relcl = {x.i for t in head.children if t.dep_ == "relcl" and
+                 self.lex.verbs.get(t.lemma_) is not None for x in t.subtree}
+        toks = [t for t in toks if t.i not in relcl]
+        runs = _runs(toks)
+        run = next((r for r in runs if head in r), runs[0] if runs else [head])
+        span = _chars(run)
+        return (_trim(text_of(doc), span, keep_quotes=False) if span else None), head.i
+
+    def _time(self, doc: Doc, verb: Token) -> CharSpan | None:
+        """The cue's time adjunct: a DATE/TIME entity among the verb's own modifiers."""
+        for c in verb.children:
+            if c.dep_ in ("npadvmod", "prep", "advmod", "tmod", "obl"):
+                ents = [t for t in c.subtree if t.ent_type_ in ("DATE", "TIME")]
+                if ents:
+                    return _chars(ents)
+        return None
+
+    # -- "according to X" and other multi-word cues ------------------------------------------
+    def _pattern_cues(self, doc: Doc, found: list[Attribution]) -> list[Attribution]:
+        out: list[Attribution] = []
+        text = text_of(doc)
+        for phrase, start, end in self._matches:
+            last = doc[end - 1]
+            obj = next((c for c in last.children if c.dep_ == "pobj"), None)
+            if obj is None:
                 continue
-            source: Attribution | None = None
-            prev = quotes[n - 1] if n > 0 else None
-            if prev is not None and prev.open_end and out[n - 1] is not None:
-                source = out[n - 1]
-            if source is None:
-                same = [out[k] for k, o in enumerate(quotes)
-                        if o.paragraph == q.paragraph and k != n]
-                source = next((s for s in same if s is not None and not s.inherited), None)
-            nxt = quotes[n + 1] if n + 1 < len(quotes) else None
-            if source is None and q.open_end and nxt is not None and out[n + 1] is not None:
-                source = out[n + 1]  # a quote running on into the next paragraph
-            follows = prev is not None and prev.paragraph == q.paragraph - 1
-            if source is None and q.leads and follows:
-                source = out[n - 1]
-            if source is not None:
-                out[n] = Attribution(
-                    speaker_text=source.speaker_text, speaker_span=source.speaker_span,
-                    verb=source.verb, cue=source.cue, content=(q.start, q.end), direct=True,
-                    role=source.role, said_at=source.said_at, inherited=True,
-                )
+            src_span = _chars(obj.subtree)
+            cue_span = _chars(phrase)
+            assert cue_span is not None
+            anchor = phrase.root.head if phrase.root.head.i != phrase.root.i else phrase.root
+            while anchor.pos_ not in ("VERB", "AUX") and anchor.head.i != anchor.i:
+                anchor = anchor.head
+            # "X said …, according to RIA": RIA relays an attribution of the same sentence
+            # (unless the phrase sits inside that attribution's content: then it is nested)
+            sent = phrase.root.sent
+            host = next((a for a in found if a.cue and a.source and
+                         sent.start_char <= a.cue[0] < sent.end_char and
+                         not any(x <= cue_span[0] < y for x, y in a.content)), None)
+            if host is not None:
+                host.relay = src_span
+                continue
+            skip = {t.i for t in phrase.root.subtree} | {t.i for t in obj.subtree}
+            sent = anchor.sent if anchor.head.i == anchor.i else anchor.sent
+            clause = list(anchor.subtree) if anchor.head.i != anchor.i else list(sent)
+            toks = [t for t in clause if t.i not in skip]
+            spans = [s for r in _runs(toks) if any(not t.is_punct for t in r)
+                     for s in [_trim(text, _chars(r) or (0, 0))] if s]
+            if not spans:
+                continue
+            out.append(Attribution(
+                cue=cue_span, cue_lemma="according", content=tuple(spans), source=src_span,
+                source_head=obj.i,
+            ))
+        return out
+
+    # -- "…" -Commissioner Jane Doe ------------------------------------------------------------
+    def _dash_cues(
+        self, doc: Doc, quotes: list[Quote], found: list[Attribution]
+    ) -> list[Attribution]:
+        text = text_of(doc)
+        out: list[Attribution] = []
+        used = {s for a in found for s in a.content}
+        for q in quotes:
+            if q.spans in [a.content for a in found] or q.spans[-1] in used:
+                continue
+            i = q.end
+            while i < len(text) and text[i] in " \t":
+                i += 1
+            dash = next((d for d in self.lex.dashes if text.startswith(d, i)), None)
+            if dash is None:
+                continue
+            j = i + len(dash)
+            while j < len(text) and text[j] == " ":
+                j += 1
+            line_end = text.find("\n", j)
+            line_end = len(text) if line_end < 0 else line_end
+            name = doc.char_span(j, line_end, alignment_mode="expand")
+            if name is None or not text[j:j + 1].isupper() or len(name) > 12:
+                continue
+            head = _first_noun(name)
+            src = _trim(text, (j, line_end))
+            out.append(Attribution(
+                cue=(i, i + len(dash)), cue_lemma="dash", content=q.spans, source=src,
+                kind="direct", source_head=head.i if head is not None else None,
+            ))
+        return out
+
+    # -- quotations that continue an earlier speaker ----------------------------------------------
+    def _continuations(
+        self, doc: Doc, quotes: list[Quote], found: list[Attribution],
+        paras: list[tuple[int, int]],
+    ) -> list[Attribution]:
+        """A quotation with no cue of its own continues the speaker of the attribution just
+        before it, when that attribution is in the same or the previous paragraph and no other
+        person is named in between."""
+        out: list[Attribution] = []
+        ordered = sorted(found, key=lambda a: a.start)
+        for q in quotes:
+            if any(_overlaps((q.start, q.end), (a.start, a.end)) for a in found):
+                continue
+            if len(text_of(doc)[q.start:q.end].split()) < 3:
+                continue  # a scare-quoted word or title, not a statement
+            before = [a for a in ordered if a.end <= q.start and a.source_head is not None]
+            if not before:
+                continue
+            prev = before[-1]
+            para_q = next((n for n, (a, b) in enumerate(paras) if a <= q.start <= b), 0)
+            para_p = next((n for n, (a, b) in enumerate(paras) if a <= prev.start <= b), 0)
+            if para_q - para_p > 1:
+                continue
+            between = doc.char_span(prev.end, q.start, alignment_mode="expand")
+            if between is not None and _names_other_person(between, doc, prev):
+                continue
+            out.append(Attribution(
+                cue=None, cue_lemma="(continued)", content=q.spans, source=None, kind="direct",
+                inherits=found.index(prev), source_head=prev.source_head,
+            ))
+        return out
+
+
+def _overlaps(a: CharSpan, b: CharSpan) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _contains(outer: CharSpan, inner: CharSpan) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _first_noun(span: Span) -> Token | None:
+    nouns = [t for t in span if t.pos_ in ("PROPN", "NOUN")]
+    return nouns[-1] if nouns else None
+
+
+def _names_other_person(between: Span, doc: Doc, prev: Attribution) -> bool:
+    """True when a person other than prev's speaker is named in ``between``."""
+    if prev.source_head is None:
+        return False
+    head = doc[prev.source_head]
+    names = {t.lower_ for t in head.subtree}
+    for ent in between.ents:
+        if ent.label_ == "PERSON" and not any(t.lower_ in names for t in ent):
+            return True
+    return False
+
+
+def _dedupe(found: list[Attribution]) -> list[Attribution]:
+    """One attribution per (cue, content): a cue seen twice through two routes counts once."""
+    seen: set[tuple[CharSpan | None, tuple[CharSpan, ...]]] = set()
+    out = []
+    for a in found:
+        key = (a.cue, a.content)
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
     return out
 
 
-def attributions(text: str) -> tuple[list[Span], list[Attribution]]:
-    """Every attributed statement of an article, in text order. Direct quotes are split into
-    their sentences (each sentence is one statement, so a hedge stays with its sentence)."""
-    sents = sentences(text)
-    if not sents:
-        return sents, []
-    quotes = find_quotes(text, sents)
-    found = inherit(quotes, direct_quotes(text, sents, quotes))
-    out: list[Attribution] = []
-    for q, att in zip(quotes, found, strict=True):
-        if att is None:
-            continue
-        for s in sents:
-            a, b = _trim(text, max(s.start, q.start), min(s.end, q.end))
-            if b - a >= 8 and a < q.end and b > q.start:
-                part = Attribution(**{**att.__dict__, "content": (a, b), "sentences": []})
-                out.append(part)
-    quoted = [(q.start - 1, q.end + 1) for q in quotes]
-    for s in sents:
-        if any(a < s.end and b > s.start for a, b in quoted):
-            continue
-        out.extend(reported_speech(text, s))
-    out.sort(key=lambda a: a.content)
-    return sents, out
+@cache
+def attributor(ontology_dir: Path, model: str) -> Attributor:
+    """The attributor for a cue file and a spaCy model, built once per process."""
+    return Attributor.from_dir(ontology_dir, nlp.load(model))
+
+
+def attribute(
+    texts: Sequence[str], model: str = nlp.DEFAULT_MODEL, ontology_dir: Path | None = None
+) -> list[list[Attribution]]:
+    """Attributions of each text (parsed in batches with ``nlp.pipe``), with each source's
+    display name resolved against an empty gazetteer. The entry point for scorers."""
+    from app.ingest.gazetteer import Gazetteer
+    from app.ingest.sources import SourceResolver
+
+    folder = ontology_dir or Path(__file__).resolve().parents[2] / "ontology"
+    att = attributor(folder, model)
+    out = []
+    for doc in nlp.parse(texts, model):
+        found = att.find(doc)
+        resolver = SourceResolver(att.lex, Gazetteer())
+        for a in sorted(found, key=lambda a: a.cue[0] if a.cue else a.start):
+            if a.inherits is not None:
+                a.speaker = found[a.inherits].speaker
+                continue
+            sp = resolver.resolve(doc, a.source, a.source_head, a.start)
+            a.speaker = sp.name if sp is not None else None
+        out.append(found)
+    return out

@@ -1,16 +1,23 @@
-"""From article text to structured claims: attributions, resolved speakers, factuality, time,
-and the frames that fit each content span. No I/O: names resolve through a Gazetteer."""
+"""From article text to structured claims: the spaCy parse → attributions (source, cue,
+content spans) → resolved speakers → factuality, time and the frames that fit each content
+span. No I/O: names resolve through a Gazetteer."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from app.ingest.attribution import Attribution, attributions
-from app.ingest.frames import FrameHit, FrameSet, interval, match_frames
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from app.ingest import nlp
+from app.ingest.attribution import Attribution, Attributor, attributor
+from app.ingest.frames import FrameHit, FrameSet, interval, load_frames, match_frames
 from app.ingest.gazetteer import Entity, Gazetteer
+from app.ingest.sources import SourceResolver, Speaker
 
 _STATE = {"controlStatus", "controlledBy", "fightingStatus", "defeatStatus", "presentIn"}
 _NOT_NAMES = {"so", "but", "this", "that", "the", "it", "there", "they", "we", "he", "she", "once",
@@ -18,45 +25,8 @@ _NOT_NAMES = {"so", "but", "this", "that", "the", "it", "there", "they", "we", "
               "in", "on", "at", "as", "after", "before", "while", "file", "however", "local",
               "fierce", "heavy"}
 _PLACE_ANAPHORS = re.compile(r"\bthe (?:town|city|village)\b")
-_ORG_ROLE = re.compile(
-    r"\b(?:head|spokes\w+|commander|chief|director|leader|official|member|minister|officer"
-    r"|adviser|advisor|representative|envoy|coordinator|president|secretary|medic|doctor"
-    r"|volunteer|worker|researcher|analyst)\b"
-    r".*?\b(?:at|of|for|with|in|from) (?:the )?"
-    r"(?P<org>[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*)*)"
-)
-_ORG_WORDS = re.compile(
-    r"\b(?:Forces|Observatory|Ministry|Council|Agency|Army|Party|Front|Committee|Organization"
-    r"|Organisation|Network|Coalition|Command|Group|Units|State|Office|Press|News|Times"
-    r"|Institute|Center|Centre|Union|Crescent|Cross)\b"
-)
-_TITLED = re.compile(
-    r"^(?:[Tt]he |[Aa]n? )?(?P<role>(?:[\w.'\u2019-]+ ){0,4}(?:spokes\w+|commander|official"
-    r"|minister|head|chief|director|leader|medic|envoy|general|colonel)) "
-    r"(?P<name>[A-Z][\w.'\u2019-]+(?: [A-Z][\w.'\u2019-]+)+)$"
-)
-_ROLE_OF = re.compile(
-    r"(?:[Aa]n? |[Tt]he )?(?P<org>[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*)*|coalition) "
-    r"(?P<role>spokes\w+|commander|official|source)"
-)
-_UNNAMED = re.compile(
-    r"^(?:[Tt]he |[Aa]n? )?(?P<role>(?:[a-z]+ ){0,2}(?:spokes\w+|official|commander|source"
-    r"|statement|representative)) (?:for|of|with|at|from) (?:the )?"
-    r"(?:[\w.'\u2019]+-(?:led|backed|based) )?(?P<org>[A-Z].*)$"
-)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-
-
-@dataclass
-class Speaker:
-    """A resolved speaker: the reference the store resolves, and what the text says of them."""
-
-    ref: str
-    name: str
-    kind: str
-    role: str | None = None
-    org: str | None = None
 
 
 @dataclass
@@ -66,8 +36,8 @@ class Statement:
     speakers: list[Speaker]
     relays: list[str]
     verb: str
-    cue: tuple[int, int]
-    speaker_span: tuple[int, int]
+    cue: tuple[int, int] | None
+    speaker_span: tuple[int, int] | None
     content: tuple[int, int]
     direct: bool
     polarity: str
@@ -76,6 +46,9 @@ class Statement:
     said_on: dt.date | None
     triples: list[dict[str, Any]] = field(default_factory=list)
     frames: list[str] = field(default_factory=list)
+    content_spans: tuple[tuple[int, int], ...] = ()
+    kind: str = "indirect"
+    relay_span: tuple[int, int] | None = None
 
 
 def _date(published: str | None) -> dt.date | None:
@@ -114,101 +87,19 @@ def anchor(said_at: str | None, published: str | None) -> dt.date | None:
 
 
 class Extractor:
-    """Runs attribution, resolution, factuality and frames over one article."""
+    """Runs the parse, attribution, speaker resolution, factuality and frames over articles.
+    ``nlp`` is the loaded spaCy pipeline (app.ingest.nlp.load) and ``attributor`` the cue
+    lexicon bound to it; both are built once per process."""
 
-    def __init__(self, frames: FrameSet, gazetteer: Gazetteer) -> None:
+    def __init__(
+        self, frames: FrameSet, gazetteer: Gazetteer, nlp: Language, attributor: Attributor
+    ) -> None:
         self.frames = frames
         self.gaz = gazetteer
+        self.nlp = nlp
+        self.attributor = attributor
         self.wires = {w.lower() for w in frames.wires}
         self.place_names = gazetteer.places()
-
-    # -- speakers ------------------------------------------------------------------------
-    def _split(self, text: str) -> list[str]:
-        text = re.sub(r"^(?:[Tt]he|[Aa]n?) ", "", text.strip())
-        m = re.fullmatch(r"(\S+) and (\S+) (.+)", text)
-        if m and not m.group(2)[0].isupper():
-            return [f"{m.group(1)} {m.group(3)}", f"{m.group(2)} {m.group(3)}"]
-        if m and m.group(3).split()[-1] in ("officials", "sources", "commanders"):
-            return [f"{m.group(1)} {m.group(3)}", f"{m.group(2)} {m.group(3)}"]
-        return [text]
-
-    def _org_of_role(self, role: str | None) -> str | None:
-        if not role:
-            return None
-        m = _ORG_ROLE.search(role)
-        if m is None:
-            return None
-        org = m.group("org")
-        words = org.split()
-        for n in range(len(words), 0, -1):  # "SDF in Hajin" → the longest known prefix
-            found = self.gaz.get(" ".join(words[:n]))
-            if found is not None:
-                return found.id
-        return org
-
-    def speakers(self, att: Attribution, seen: list[Speaker]) -> list[Speaker]:
-        """Resolve the speaker text: known names and aliases, pronouns, short names."""
-        raw = re.sub(r"\s+", " ", att.speaker_text.strip())
-        if raw.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", raw):
-            raw = raw[:-1]  # "said Mustafa Bali." - the sentence's full stop
-        low = raw.lower()
-        if low in ("he", "she"):
-            found = next((s for s in reversed(seen) if s.kind == "person"), None)
-            return [found] if found else []
-        if low == "they":
-            found = next((s for s in reversed(seen) if s.kind in ("group", "org")), None)
-            return [found] if found else []
-        raw = re.sub(r"^(?:[Tt]he )?(?:[\w.'\u2019]+-(?:based|backed|led|run|funded) )+", "", raw)
-        out: list[Speaker] = []
-        unnamed = _UNNAMED.match(raw)
-        if unnamed:  # "a spokesman for the SDF" speaks for the SDF
-            org = self.gaz.get(unnamed.group("org"))
-            att.role = att.role or unnamed.group("role")
-            if org is not None:
-                return [Speaker(org.id, org.label, _speaker_kind(org), att.role, org.org)]
-            name = unnamed.group("org")
-            return [Speaker(name, name, "org", att.role)]
-        role_of = _ROLE_OF.fullmatch(raw)
-        org_known = self.gaz.get(role_of.group("org")) if role_of else None
-        if role_of and org_known is not None:  # "an SDF commander" speaks for the SDF
-            att.role = att.role or role_of.group("role")
-            return [Speaker(org_known.id, org_known.label, _speaker_kind(org_known), att.role,
-                            org_known.org)]
-        titled = _TITLED.match(raw)
-        if titled:  # "Coalition spokesman Sean Ryan", "SDF commander Adnan Afrin"
-            raw = titled.group("name")
-            att.role = att.role or titled.group("role")
-        for name in self._split(raw):
-            name = re.sub(
-                r"^(?:Colonel|Col\.|General|Gen\.|Major|Maj\.|Lt\.|Capt\.|Captain|Commander|Mr\."
-                r"|Mrs\.|Ms\.|Dr\.|Spokesman|Spokeswoman|Sgt\.) ", "", name)
-            known = self.gaz.get(name) or self.gaz.get(raw)
-            if known is not None and known.kind != "place":
-                out.append(Speaker(known.id, known.label, _speaker_kind(known), att.role,
-                                   known.org or self._org_of_role(att.role)))
-                continue
-            short = next((s for s in reversed(seen) if s.kind == "person"
-                          and " " not in name and s.name.split()[-1] == name), None)
-            if short is None and name.lower() in ("observatory", "monitor", "war monitor"):
-                noun = name.split()[-1].lower()
-                short = next((s for s in reversed(seen) if noun in
-                              f"{s.role or ''} {s.name}".lower()), None) or next(
-                    (s for s in reversed(seen) if s.kind == "org"), None)
-            if short is not None:
-                out.append(short)
-                continue
-            descr = re.search(r"\b(?:officials?|sources?|residents?|activists?|commanders?"
-                              r"|witnesses|doctors|medics|leaders|analysts|authorities)$", name)
-            if descr:
-                owner = re.match(r"(?:[A-Z][\w.'\u2019-]*(?: |$))+", name)
-                org_name = owner.group().strip() if owner else None
-                org = self.gaz.get(org_name) if org_name else None
-                org_ref = org.id if org else (org_name if org_name and " " in org_name else None)
-                out.append(Speaker(name, name, "group", att.role, org_ref))
-            else:
-                kind = "org" if _ORG_WORDS.search(name) or name.isupper() else "person"
-                out.append(Speaker(name, name, kind, att.role, self._org_of_role(att.role)))
-        return out
 
     # -- entities in content ---------------------------------------------------------------
     def _entity(self, name: str, speaker: list[Speaker], place: str | None) -> str | None:
@@ -298,71 +189,104 @@ class Extractor:
                 out.append({"subject": subject, "property": f.holder_property, "value": holder})
         return out
 
+    @classmethod
+    def build(
+        cls, ontology_dir: Path, gazetteer: Gazetteer, model: str = nlp.DEFAULT_MODEL
+    ) -> Extractor:
+        """The extractor over an ontology folder's frames and cue lexicon, with the spaCy
+        model ``model`` (loaded once per process)."""
+        return cls(load_frames(ontology_dir / "frames"), gazetteer, nlp.load(model),
+                   attributor(ontology_dir, model))
+
     # -- the article -------------------------------------------------------------------------
+    def extract_many(
+        self, texts: list[str], *, published: str | None = None, batch_size: int = 16
+    ) -> list[list[Statement]]:
+        """Statements of many articles, parsed in batches with ``nlp.pipe``."""
+        return [self.extract_doc(doc, published=published)
+                for doc in self.nlp.pipe(texts, batch_size=batch_size)]
+
     def extract(
         self, text: str, *, outlet: str | None = None, published: str | None = None
     ) -> list[Statement]:
         """Every attributed statement of the article, with its frames."""
-        _, found = attributions(text)
-        seen: list[Speaker] = []
-        statements: list[Statement] = []
+        return self.extract_doc(self.nlp(text), outlet=outlet, published=published)
+
+    def extract_doc(
+        self, doc: Doc, *, outlet: str | None = None, published: str | None = None
+    ) -> list[Statement]:
+        """Every attributed statement of a parsed article, with its frames. Statements whose
+        speaker cannot be resolved (an unresolved "he", an agentless passive) are kept with
+        no speaker; the claim step skips them rather than guess."""
+        text = nlp.text_of(doc)
+        found = self.attributor.find(doc)
+        resolver = SourceResolver(self.attributor.lex, self.gaz)
         places = self._places_in(text)
-        for att in sorted(found, key=lambda a: (a.cue[0], a.content[0])):
-            spk = self.speakers(att, seen)
-            if not spk:
+        speakers: dict[int, list[Speaker]] = {}
+        persons = [e for e in doc.ents if e.label_ == "PERSON" and e.root.dep_ == "nsubj"]
+        order = sorted(range(len(found)), key=lambda n: _cue_pos(found[n]))
+        for n in order:
+            att = found[n]
+            pos = _cue_pos(att)
+            while persons and persons[0].start_char < pos:
+                ent = persons.pop(0)
+                if not any(a.source and a.source[0] <= ent.start_char < a.source[1]
+                           for a in found):
+                    resolver.note_person(ent.text)
+            if att.inherits is not None:
+                speakers[n] = speakers.get(att.inherits, [])
                 continue
-            relays: list[str] = []
-            if att.relay_text and att.relay_text.lower() in self.wires:
-                relays = [att.relay_text]
-            if len(spk) == 1 and spk[0].name.lower() in self.wires:
-                inner = self._wire_inner(text, att, seen)
-                if inner is not None:
-                    relays = [spk[0].name]
-                    att, spk = inner
-            for s in spk:
-                if s not in seen:
-                    seen.append(s)
-            statements.append(self._statement(text, att, spk, relays, places, published))
-        statements.sort(key=lambda s: s.content)
-        return statements
+            speakers[n] = resolver.resolve_all(doc, att.source, att.source_head, pos)
+        statements = [
+            self._statement(text, att, speakers[n], self._relays(text, att), places, published)
+            for n, att in enumerate(found)
+        ]
+        return self._unwrap_relays(statements)
 
-    def _wire_inner(
-        self, text: str, att: Attribution, seen: list[Speaker]
-    ) -> tuple[Attribution, list[Speaker]] | None:
-        """"SOHR said 14 were killed, Reuters reported": the wire relays, SOHR speaks."""
-        from app.ingest.attribution import _SPEAKER_FIRST, _SPEAKER_LAST, _trim
+    def _relays(self, text: str, att: Attribution) -> list[str]:
+        if att.relay is None:
+            return []
+        name = re.sub(r"^(?:the|The) ", "", text[att.relay[0]:att.relay[1]])
+        known = self.gaz.get(name)
+        return [known.label if known is not None else name]
 
-        a, b = att.content
-        m = _SPEAKER_FIRST.match(text[a:b]) or _SPEAKER_LAST.match(text[a:b])
-        if m is None or not m.group("content"):
-            return None
-        spk_group = "spk" if m.group("spk") else "spk2"
-        verb_group = "verb" if m.group("verb") else "verb2"
-        content = _trim(text, a + m.start("content"), a + m.end("content"))
-        groups = m.groupdict()
-        inner = Attribution(
-            speaker_text=m.group(spk_group),
-            speaker_span=(a + m.start(spk_group), a + m.end(spk_group)),
-            verb=m.group(verb_group), content=content, direct=False,
-            cue=(a + min(m.start(spk_group), m.start(verb_group)),
-                 a + max(m.end(spk_group), m.end(verb_group))),
-            role=groups.get("app") or groups.get("app2"), said_at=groups.get("time"),
-        )
-        spk = self.speakers(inner, seen)
-        return (inner, spk) if spk else None
+    def _unwrap_relays(self, statements: list[Statement]) -> list[Statement]:
+        """"Reuters reported that SOHR said 14 were killed": a wire or outlet whose content
+        holds another attribution relays it; it does not claim it."""
+        out = []
+        for st in statements:
+            outlet = bool(st.speakers) and all(
+                s.name.lower() in self.wires or (self.gaz.get(s.name) or _NONE).kind == "outlet"
+                for s in st.speakers)
+            inner = [o for o in statements if o is not st and o.speakers and
+                     st.content[0] <= o.content[0] and o.content[1] <= st.content[1]]
+            if outlet and inner:
+                for o in inner:
+                    o.relays = [*o.relays, *(s.name for s in st.speakers)]
+                continue
+            out.append(st)
+        out.sort(key=lambda s: s.content)
+        return out
 
     def _statement(
         self, text: str, att: Attribution, spk: list[Speaker], relays: list[str],
         places: list[tuple[int, str]], published: str | None,
     ) -> Statement:
-        a, b = att.content
-        content = text[a:b]
-        polarity, certainty = "positive", "certain"
+        # the claim quotes the content without its enclosing quotation marks and edge
+        # punctuation; the PARC spans (content_spans) keep them
+        a, b = _inner(text, att.start, att.end)
+        # the content as one string at the same offsets: words between its spans (an
+        # interrupting "the ministry said", a paragraph break) are blanked out
+        content = "".join(
+            ch if any(x <= a + n < y for x, y in att.content) else " "
+            for n, ch in enumerate(text[a:b])
+        )
+        verb = text[att.cue[0]:att.cue[1]] if att.cue else att.cue_lemma
+        polarity, certainty = att.polarity, att.certainty
         for cue in self.frames.cues:
-            if cue.clause_scope:
-                continue
-            target = att.verb if cue.on_verb else content
-            if cue.pattern.search(target):
+            if cue.clause_scope or cue.on_verb:
+                continue  # the cue lexicon gives the reporting verb's own polarity
+            if cue.pattern.search(content):
                 if cue.polarity:
                     polarity = cue.polarity
                 if cue.certainty and _weaker(cue.certainty, certainty):
@@ -370,12 +294,13 @@ class Extractor:
         inside = [(pos - a, pid) for pos, pid in places if a <= pos < b]
         before = [pid for pos, pid in places if pos < a]
         default_place = inside[0][1] if inside else (before[-1] if before else None)
-        said_at = att.said_at or "not stated"
+        when = text[att.said_at[0]:att.said_at[1]] if att.said_at else None
         st = Statement(
-            speakers=spk, relays=relays, verb=att.verb, cue=att.cue,
-            speaker_span=att.speaker_span, content=(a, b), direct=att.direct,
-            polarity=polarity, certainty=certainty, said_at=said_at,
-            said_on=anchor(att.said_at, published),
+            speakers=spk, relays=relays, verb=verb, cue=att.cue,
+            speaker_span=att.source, content=(a, b), direct=att.kind == "direct",
+            polarity=polarity, certainty=certainty, said_at=when or "not stated",
+            said_on=anchor(when, published), content_spans=att.content, kind=att.kind,
+            relay_span=att.relay,
         )
         for hit in match_frames(self.frames, content):
             # an anaphor ("the town") is the last place named before it
@@ -407,5 +332,26 @@ def _weaker(new: str, old: str) -> bool:
     return order.index(new) > order.index(old)
 
 
-def _speaker_kind(e: Entity) -> str:
-    return {"outlet": "org", "thing": "person"}.get(e.kind, e.kind)
+_EDGE = set(" \n\t,.;:\"'\u201c\u201d\u2018\u2019`")
+
+
+def _inner(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span without edge quotation marks, spaces and punctuation (kept when a mark
+    would be left unbalanced inside, as in a mixed quotation)."""
+    x, y = a, b
+    while x < y and text[x] in _EDGE:
+        x += 1
+    while y > x and text[y - 1] in _EDGE:
+        y -= 1
+    if y <= x:
+        return a, b
+    if text[y:b].strip(" .,;:") and text[a:x].strip(" .,;:") == "":  # "…is "just not true.""
+        return x, b
+    return x, y
+
+
+def _cue_pos(att: Attribution) -> int:
+    return att.cue[0] if att.cue else att.start
+
+
+_NONE = Entity("", "", "none")

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import Field
 
 from app.detect.service import ClaimService
+from app.ingest import nlp
+from app.ingest.attribution import attributor
 from app.ingest.extract import Extractor, Statement
 from app.ingest.frames import FrameSet, load_frames
 from app.ingest.gazetteer import Gazetteer
@@ -67,9 +69,13 @@ class IngestResult:
 class IngestService:
     """Turns articles into claims and submits them through the claim service."""
 
-    def __init__(self, claims: ClaimService, frames_dir: Path | None = None) -> None:
+    def __init__(
+        self, claims: ClaimService, frames_dir: Path | None = None,
+        nlp_model: str = nlp.DEFAULT_MODEL,
+    ) -> None:
         self.claims = claims
         self.frames_dir = frames_dir or claims.ontology_dir / "frames"
+        self.nlp_model = nlp_model
 
     @cached_property
     def frames(self) -> FrameSet:
@@ -78,7 +84,11 @@ class IngestService:
 
     def extractor(self) -> Extractor:
         """An extractor over the store's current names (new speakers included)."""
-        return Extractor(self.frames, Gazetteer.from_rows(db.ingest_gazetteer(self.claims.store)))
+        att = attributor(self.claims.ontology_dir, self.nlp_model)
+        return Extractor(
+            self.frames, Gazetteer.from_rows(db.ingest_gazetteer(self.claims.store)),
+            nlp.load(self.nlp_model), att,
+        )
 
     def ingest(self, post: ArticlePost) -> IngestResult:
         """Ingest one article. Re-ingesting the same URL and text, or a text already stored
@@ -107,7 +117,9 @@ class IngestService:
             text=text, language=post.language,
         )
         statements = self.extractor().extract(text, outlet=post.outlet, published=post.published)
-        claims = [c for st in statements for c in to_claims(st, article, text)]
+        # a statement whose speaker is unknown ("it was reported", an unresolved "he") is
+        # reported in the answer but makes no claim: never a guessed speaker
+        claims = [c for st in statements if st.speakers for c in to_claims(st, article, text)]
         extra = db.article_quads(
             self.claims.builder, article, iri, latest.iri if latest is not None else None
         )
@@ -228,17 +240,28 @@ def _weakest(a: str, b: str) -> str:
     return a if order.index(a) >= order.index(b) else b
 
 
+def _span(span: tuple[int, int] | None, text: str) -> dict[str, Any] | None:
+    if span is None:
+        return None
+    return {"start": span[0], "end": span[1], "text": text[span[0]:span[1]]}
+
+
 def describe(st: Statement, text: str) -> dict[str, Any]:
-    """A statement as JSON: speakers, verb, spans, factuality, time and frames."""
+    """A statement as JSON: resolved speakers; source, cue, relay and content spans as
+    character offsets (end exclusive) into the submitted text, with their text; factuality,
+    time and frames. A statement with no resolved speaker has ``speakers: []`` and made no
+    claim."""
     return {
         "speakers": [
             {"ref": s.ref, "name": s.name, "kind": s.kind, "role": s.role, "organisation": s.org}
             for s in st.speakers
         ],
-        "relays": st.relays, "verb": st.verb, "direct": st.direct,
-        "cue": list(st.cue), "speaker_span": list(st.speaker_span),
+        "relays": st.relays, "verb": st.verb, "direct": st.direct, "kind": st.kind,
+        "source": _span(st.speaker_span, text), "cue": _span(st.cue, text),
+        "relay": _span(st.relay_span, text),
         "content": {"start": st.content[0], "end": st.content[1],
-                    "text": text[st.content[0]:st.content[1]]},
+                    "text": text[st.content[0]:st.content[1]],
+                    "spans": [_span(s, text) for s in st.content_spans or (st.content,)]},
         "polarity": st.polarity, "certainty": st.certainty,
         "said_at": st.said_at, "said_on": st.said_on.isoformat() if st.said_on else None,
         "frames": st.frames,

@@ -1,0 +1,262 @@
+"""Who a source is: the person, role and organisation in a source noun phrase, resolved to
+known entities, with pronouns and short names resolved to the nearest compatible speaker.
+
+Read from the parse of the source span ("a spokesman for the Ukrainian military": role
+spokesman, organisation Ukrainian military; "Wagner chief Yevgeny Prigozhin": person Yevgeny
+Prigozhin, role chief, organisation Wagner; "Mustafa Bali, a spokesman for the SDF": person,
+role and organisation from the apposition; "Rami Abdel Rahman, who heads the Observatory":
+organisation from the relative clause). Names resolve through the Gazetteer (labels and
+aliases of stored entities); an unknown name stays a new entity with its text as reference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from app.ingest.cues import Lexicon
+from app.ingest.nlp import entity_at, text_of
+from app.ingest.gazetteer import Entity, Gazetteer
+
+_PERSON_PRONOUNS = {"he", "she", "him", "her"}
+_GROUP_PRONOUNS = {"they", "it", "we", "them"}
+_ORG_ENTS = ("ORG", "NORP", "GPE", "FAC")
+_LEADS = {"head", "lead", "run", "direct", "chair", "found", "command", "manage"}
+_TITLES = {"mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "sen", "rep",
+           "gov", "prof", "president", "general", "colonel", "commissioner", "minister",
+           "senator", "governor", "mayor", "judge", "sir", "lord", "commander", "prime"}
+
+
+@dataclass
+class Speaker:
+    """A resolved speaker: ``ref`` is a known entity id or, for a new name, the name itself;
+    ``kind`` is person, org, group or unknown; ``org`` an entity id or name."""
+
+    ref: str
+    name: str
+    kind: str
+    role: str | None = None
+    org: str | None = None
+
+
+def _text(tokens: list[Token]) -> str:
+    if not tokens:
+        return ""
+    return text_of(tokens[0].doc)[tokens[0].idx:tokens[-1].idx + len(tokens[-1])]
+
+
+def _strip_det(tokens: list[Token]) -> list[Token]:
+    while tokens and (tokens[0].dep_ in ("det", "poss", "case", "punct") and
+                      tokens[0].pos_ in ("DET", "PRON", "PUNCT", "PART")):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    return tokens
+
+
+class SourceResolver:
+    """Turns source spans into speakers for one article, keeping what was seen earlier."""
+
+    def __init__(self, lexicon: Lexicon, gazetteer: Gazetteer) -> None:
+        self.lex = lexicon
+        self.gaz = gazetteer
+        self.seen: list[Speaker] = []
+
+    # -- organisations -----------------------------------------------------------------------
+    def _org(self, tokens: list[Token]) -> str | None:
+        """An organisation named by these tokens, as an entity id if known."""
+        tokens = _strip_det(tokens)
+        if not tokens:
+            return None
+        name = _text(tokens)
+        known = self.gaz.get(name)
+        if known is not None:
+            return known.org if known.kind == "person" else known.id
+        # "SDF in Hajin", "the media center at SDF": the longest known name inside
+        for size in range(len(tokens) - 1, 0, -1):
+            for start in range(0, len(tokens) - size + 1):
+                known = self.gaz.get(_text(tokens[start:start + size]))
+                if known is not None and known.kind not in ("person", "place", "ambiguous"):
+                    return known.id
+        return name
+
+    def _org_of(self, tok: Token) -> str | None:
+        """The organisation a role or name hangs on: "for/of/with/at/from X", "X's", a
+        proper-noun modifier ("an SDF spokesman"), an apposition or "who heads X"."""
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in ("for", "of", "with", "at", "from", "in"):
+                obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if obj is not None and (obj.pos_ == "PROPN" or obj.ent_type_ in _ORG_ENTS or
+                                        c.lower_ != "in"):
+                    return self._org([t for t in obj.subtree if t.dep_ != "relcl"])
+            if c.dep_ == "poss" and c.pos_ != "PRON":
+                return self._org(list(c.subtree))
+            if c.dep_ == "relcl" and c.lemma_ in _LEADS:
+                obj = next((g for g in c.children if g.dep_ == "dobj"), None)
+                if obj is not None:
+                    return self._org(list(obj.subtree))
+        mods = [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod")
+                and c.i < tok.i and (c.pos_ == "PROPN" or c.ent_type_ in _ORG_ENTS)
+                and c.lower_ not in _TITLES]
+        if mods:
+            start = min(t.i for m in mods for t in m.subtree)
+            toks = [t for t in tok.doc[start:tok.i] if t.lower_ not in self.lex.roles
+                    and t.ent_type_ != "PERSON"]
+            if toks:
+                return self._org(toks)
+        return None
+
+    # -- one source phrase ------------------------------------------------------------------
+    def resolve_all(self, doc: Doc, span: tuple[int, int] | None, head_i: int | None,
+                    at: int) -> list[Speaker]:
+        """The speakers of a source span: one, or one per conjunct of a coordinated source
+        ("Bali and Ryan", "U.S. and local military officials")."""
+        if span is None or head_i is None:
+            return []
+        head = doc[head_i]
+        conj = [c for c in head.children if c.dep_ == "conj" and c.pos_ in ("PROPN", "NOUN")]
+        if conj and head.pos_ in ("PROPN", "NOUN"):
+            out = [self.resolve(doc, span, head.i, at, skip={t.i for c in conj
+                                                              for t in c.subtree})]
+            out += [self.resolve(doc, span, c.i, at) for c in conj]
+            return [s for s in out if s is not None]
+        mod = next((c for c in head.children if c.dep_ in ("amod", "compound", "nmod")
+                    and any(g.dep_ == "conj" for g in c.children)), None)
+        if mod is not None and head.lemma_.lower() in self.lex.roles:
+            parts = [mod, *(g for g in mod.children if g.dep_ == "conj")]
+            rest = [t for t in doc[max(t.i for t in mod.subtree) + 1:head.i + 1]]
+            out = []
+            for p in parts:
+                name = _text([p, *rest]) if p.i < rest[0].i else _text(rest)
+                phrase = f"{p.text} {_text(rest)}"
+                known = self.gaz.get(phrase)
+                if known is not None:
+                    out.append(Speaker(known.id, known.label, _kind(known), None, known.org))
+                else:
+                    org = self._org([p]) if p.pos_ == "PROPN" else None
+                    out.append(Speaker(phrase, phrase, "group", name, org))
+            for sp in out:
+                self._remember(sp)
+            return out
+        one = self.resolve(doc, span, head_i, at)
+        return [one] if one is not None else []
+
+    def resolve(self, doc: Doc, span: tuple[int, int] | None, head_i: int | None,
+                at: int, skip: set[int] | None = None) -> Speaker | None:
+        """The speaker of a source span whose head token is ``head_i``; None when unknown."""
+        if span is None or head_i is None:
+            return None
+        head = doc[head_i]
+        low = head.lower_
+        if head.pos_ == "PRON" or low in _PERSON_PRONOUNS | _GROUP_PRONOUNS:
+            return self._pronoun(low)
+        if head.lemma_.lower() in self.lex.source_nouns:
+            owner = next((c for c in head.children if c.dep_ == "poss"), None)
+            if owner is None:
+                prep = next((c for c in head.children if c.dep_ == "prep"
+                             and c.lower_ in ("from", "by", "of")), None)
+                owner = next((g for g in prep.children if g.dep_ == "pobj"), None) \
+                    if prep is not None else None
+            if owner is not None:
+                return self.resolve(doc, span, owner.i, at)
+        speaker = self._phrase(doc, head, span)
+        if speaker is not None:
+            self._remember(speaker)
+        return speaker
+
+    def _phrase(self, doc: Doc, head: Token, span: tuple[int, int]) -> Speaker | None:
+        chars = doc.char_span(*span, alignment_mode="expand")
+        ent = entity_at(head)
+        person_ent = ent if ent is not None and ent.label_ == "PERSON" else None
+        appos = next((c for c in head.children if c.dep_ == "appos"), None)
+        role: str | None = None
+        org: str | None = None
+        if head.pos_ == "PROPN" and (person_ent is not None or self._looks_personal(head)):
+            name_toks = self._name(head, person_ent)
+            name = _text(name_toks)
+            if len(name_toks) == 1:  # "Bali": a speaker named earlier in full
+                earlier = next((s for s in reversed(self.seen) if s.kind == "person" and
+                                s.name.split()[-1].lower() == name.lower()), None)
+                if earlier is not None:
+                    return earlier
+            role_toks = [t for t in doc[min(t.i for t in head.subtree):name_toks[0].i]
+                         if t.pos_ in ("NOUN", "PROPN") and t.lower_ in self.lex.roles | _TITLES]
+            if role_toks:
+                role = _text(role_toks)
+            org = self._org_of(head)
+            if appos is not None:
+                role = role or _text(_strip_det(list(appos.subtree)))
+                org = org or self._org_of(appos)
+            known = self.gaz.get(name)
+            if known is not None and known.kind not in ("place", "ambiguous"):
+                return Speaker(known.id, known.label, _kind(known), role,
+                               known.org or org)
+            return Speaker(name, name, "person", role, org)
+        base = _strip_det([t for t in (chars or doc[head.i:head.i + 1])
+                           if t.i <= head.i or t.dep_ in ("prep", "pobj", "compound")
+                           and t.head.i == head.i])
+        base = [t for t in base if t.i <= head.i] if head.lower_ in self.lex.roles or \
+            head.lemma_.lower() in self.lex.roles else base
+        phrase_toks = _strip_det([t for t in head.subtree if t.dep_ not in ("appos", "relcl")
+                                  and not any(a.dep_ in ("appos", "relcl") for a in t.ancestors
+                                              if a.i != head.i and head in a.ancestors)])
+        phrase = _text(phrase_toks) or head.text
+        known = self.gaz.get(phrase)
+        if known is not None and known.kind not in ("place", "ambiguous"):
+            return Speaker(known.id, known.label, _kind(known), None, known.org)
+        if head.lemma_.lower() in self.lex.roles or head.lower_ in self.lex.roles:
+            role = _text(base) or head.text
+            org = self._org_of(head)
+            kind = "group" if head.tag_ in ("NNS", "NNPS") else "person"
+            if org is not None and kind == "person":
+                known_org = self.gaz.get(org) if org else None
+                ref_org = known_org.id if known_org is not None else org
+                # an unnamed spokesman speaks for the organisation
+                return Speaker(phrase, phrase, "person", role, ref_org)
+            return Speaker(phrase, phrase, kind, role, org)
+        known = self.gaz.get(phrase) or self.gaz.get(_text(base))
+        if known is not None and known.kind not in ("place", "ambiguous"):
+            return Speaker(known.id, known.label, _kind(known), None, known.org)
+        kind = "group" if head.tag_ in ("NNS", "NNPS") and head.pos_ == "NOUN" else "org"
+        return Speaker(phrase, phrase, kind, None, self._org_of(head) if kind == "group"
+                       else None)
+
+    def _looks_personal(self, head: Token) -> bool:
+        return head.ent_type_ in ("", "PERSON") and head.tag_ == "NNP" and \
+            not head.text.isupper() and head.ent_type_ != "ORG"
+
+    def _name(self, head: Token, ent: Span | None) -> list[Token]:
+        if ent is not None:
+            toks = [t for t in ent if t.lower_.rstrip(".") not in _TITLES]
+            return toks or list(ent)
+        toks = [head]
+        for t in reversed(list(head.doc[:head.i])):
+            if t.dep_ == "compound" and t.head.i == head.i and t.pos_ == "PROPN" and \
+                    t.lower_.rstrip(".") not in _TITLES and t.lower_ not in self.lex.roles:
+                toks.insert(0, t)
+            else:
+                break
+        return toks
+
+    def _pronoun(self, low: str) -> Speaker | None:
+        kinds = ("person",) if low in _PERSON_PRONOUNS else ("org", "group")
+        return next((s for s in reversed(self.seen) if s.kind in kinds), None)
+
+    def _remember(self, speaker: Speaker) -> None:
+        if speaker in self.seen:
+            self.seen.remove(speaker)
+        self.seen.append(speaker)
+
+    def note_person(self, name: str) -> None:
+        """A person named in narration ("Trump held a rally") becomes a pronoun antecedent."""
+        known = self.gaz.get(name)
+        sp = (Speaker(known.id, known.label, _kind(known), None, known.org)
+              if known is not None and known.kind == "person" else
+              Speaker(name, name, "person"))
+        if not any(s.kind == "person" and s.name.split()[-1] == name.split()[-1]
+                   for s in self.seen[-1:]):
+            self._remember(next((s for s in self.seen if s.name == sp.name), sp))
+
+
+def _kind(e: Entity) -> str:
+    return {"outlet": "org", "thing": "person"}.get(e.kind, e.kind)
