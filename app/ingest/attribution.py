@@ -130,7 +130,10 @@ class Attributor:
         self._phrase_toks = {t.i for span, _, _ in self._matches for t in span.root.subtree}
         for tok in doc:
             cue = self.lex.verbs.get(tok.lemma_.lower())
-            if cue is not None and tok.pos_ in ("VERB", "AUX", "NOUN") and tok.tag_ != "NN":
+            if cue is not None and (tok.pos_ in ("VERB", "AUX") or tok.pos_ == "NOUN" and any(
+                    c.dep_ in ("nsubj", "ccomp") for c in tok.children)):
+                # a cue the tagger read as a noun ("Diplomats doubt that …") still counts
+                # when the parse gives it a subject or a clause
                 att = self._verb(doc, tok, cue, quotes)
                 if att is not None:
                     found.append(att)
@@ -163,8 +166,11 @@ class Attributor:
         kind = "indirect"
         adjacent = self._adjacent_quote(text, frame, quotes)
         clause = inner[0] if inner else None
+        if clause is None:
+            clause = self._that_clause(verb)
         if clause is not None and clause.dep_ == "xcomp" and cue.kind == "speech" and \
-                not passive and verb.lemma_ not in ("vow", "promise", "threaten", "pledge"):
+                not passive and not cue.object and \
+                verb.lemma_ not in ("vow", "promise", "threaten", "pledge"):
             clause = None  # "said to be" is handled as a passive below; "asked to" is not speech
         if clause is not None:
             span = self._clause_span(doc, clause, verb, quotes)
@@ -205,6 +211,12 @@ class Attributor:
             return None
         source = None
         head = None
+        if source_tok is None and not passive and content[-1][1] <= verb.idx:
+            # '"…," responded the campaign's finance director': the parser may read an
+            # inverted subject as an object
+            source_tok = next((c for c in verb.children if c.i > verb.i and c.dep_ in (
+                "dobj", "attr", "npadvmod", "oprd", "dative", "appos")
+                and c.pos_ in ("NOUN", "PROPN")), None)
         if source_tok is not None:
             source, head = self._np(doc, source_tok, content)
         elif not passive:
@@ -244,8 +256,14 @@ class Attributor:
         if any(c.dep_ == "nsubjpass" for c in verb.children) or verb.tag_ == "VBN" and any(
                 c.dep_ == "auxpass" for c in verb.children):
             return None, True
-        # "…, saying …", "and added …": the subject of the verb this one hangs on
+        # "…, saying …", "and added …": the subject of the verb this one hangs on; for a
+        # conjunct, of the nearest reporting verb above it ("said X had killed five and vowed")
         if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
+            if verb.dep_ == "conj":
+                up = next((a for a in verb.ancestors
+                           if self.lex.verbs.get(a.lemma_) is not None), None)
+                if up is not None and up.i != verb.head.i:
+                    return self._source_token(up)[0], False
             return self._source_token(verb.head)[0], False
         return None, False
 
@@ -278,17 +296,36 @@ class Attributor:
                 return None
         return None
 
+    def _that_clause(self, verb: Token) -> Token | None:
+        """A "that" clause the parser hung elsewhere ("claimed in a statement that …",
+        "had warned for years that …"): the clause verb after the verb's first "that"."""
+        for t in verb.subtree:
+            if t.i > verb.i and t.lower_ == "that" and t.dep_ == "mark" and \
+                    t.head.i > t.i and t.head.dep_ in ("acl", "advcl", "relcl", "ccomp"):
+                return t.head
+        return None
+
     def _clause_span(
         self, doc: Doc, clause: Token, verb: Token, quotes: list[Quote]
     ) -> CharSpan | None:
-        toks = [t for t in clause.subtree if t.i != verb.i]
+        # a cue coordinated inside the clause ("said the strikes had killed five and vowed
+        # that …") is its own attribution: its subtree is not this content
+        own = {x.i for c in clause.children if c.dep_ == "conj" and
+               self.lex.verbs.get(c.lemma_) is not None for x in c.subtree}
+        own |= {c.i for c in clause.children if c.dep_ == "cc" and own and c.i < max(own)
+                and c.i + 1 in own}
+        toks = [t for t in clause.subtree if t.i != verb.i and t.i not in own and
+                (clause.dep_ not in ("acl", "advcl", "relcl") or t.i >= clause.left_edge.i)]
+        if clause.dep_ in ("acl", "advcl", "relcl"):
+            mark = next((c for c in clause.children if c.lower_ == "that"), None)
+            toks = [t for t in toks if mark is None or t.i >= mark.i]
         first = min(t.i for t in toks) if toks else clause.i
         if clause.i > verb.i:
             # "said between 50 and 70 civilians were killed": a number the parser hung on the
             # verb belongs to the content
             gap = [c for c in verb.children if verb.i < c.i < first]
             for c in gap:
-                sub = list(c.subtree)
+                sub = [t for t in c.subtree if t.i < first]
                 if any(t.like_num or t.ent_type_ in ("CARDINAL", "QUANTITY", "PERCENT",
                                                      "MONEY") for t in sub):
                     toks += sub
@@ -514,5 +551,11 @@ def attribute(
                 continue
             sp = resolver.resolve(doc, a.source, a.source_head, a.start)
             a.speaker = sp.name if sp is not None else None
-        out.append(found)
+        # PARC represents a quotation that continues a speaker without a cue of its own as
+        # one more content span of that speaker's attribution
+        for a in found:
+            if a.inherits is not None:
+                host = found[a.inherits]
+                host.content = tuple(sorted({*host.content, *a.content}))
+        out.append([a for a in found if a.inherits is None])
     return out

@@ -23,6 +23,7 @@ _PACKAGES = {
     "en_core_web_sm": "en_core_web_sm (from Explosion's spacy-models releases)",
 }
 _lock = threading.Lock()
+_DASHES = {"-", "--", "\u2013", "\u2014"}
 
 
 class ModelMissing(DomainError):
@@ -48,8 +49,16 @@ def paragraph_breaks(doc: Doc) -> Doc:
     """A line break ends a sentence: headings, datelines and paragraphs without a final full
     stop must not run into the next paragraph's sentence (set before the parser, which keeps
     preset boundaries)."""
+    para_start = 0
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
+        if "\n" in prev.whitespace_ or "\n" in prev.text:
+            para_start = tok.i
+        # a dateline ("GENEVA (Example Wire) —") is not the subject of the first sentence
+        if tok.i - para_start < 12 and prev.text in _DASHES and tok.i >= 2 and \
+                doc[tok.i - 2].text == ")":
+            tok.is_sent_start = True
+            continue
         if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
             tok.is_sent_start = True
         elif not tok.is_space and tok.i > 1 and "\n" in doc[tok.i - 1].text:

@@ -49,8 +49,8 @@ def _strip_det(tokens: list[Token]) -> list[Token]:
     while tokens and (tokens[0].dep_ in ("det", "poss", "case", "punct") and
                       tokens[0].pos_ in ("DET", "PRON", "PUNCT", "PART")):
         tokens = tokens[1:]
-    while tokens and tokens[-1].is_punct:
-        tokens = tokens[:-1]
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ == "case"):
+        tokens = tokens[:-1]  # "the campaign's" → the campaign
     return tokens
 
 
