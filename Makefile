@@ -33,5 +33,7 @@ bench: install
 clean:
 	rm -rf $(VENV) graph_data/store .pytest_cache .mypy_cache .ruff_cache
 
+# POLNEAR=/path/to/PolNeAR (a checkout of networkdynamics/PolNeAR) adds its train and dev splits
 eval: install
+	$(BIN)/python eval/attribution_score.py $(if $(POLNEAR),--polnear $(POLNEAR))
 	$(BIN)/python eval/run.py

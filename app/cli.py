@@ -30,10 +30,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API and SPARQL endpoint with uvicorn."""
     import uvicorn
 
+    from app.ingest import nlp
     from app.main import create_app
 
     settings = _settings(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    nlp.load(settings.nlp_model)  # a missing model stops start-up with a message, not later
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
     return 0
 
@@ -101,12 +103,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from app.ingest import nlp
     from app.ingest.files import Summary, collect, ingest_file
     from app.ingest.service import IngestService
     from app.main import build_state
 
     files = collect(Path(p) for p in args.paths)
-    state = build_state(_settings(args))
+    settings = _settings(args)
+    nlp.check_model(settings.nlp_model)
+    state = build_state(settings)
     summary = Summary()
     console = Console(stderr=True)
     try:

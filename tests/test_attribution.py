@@ -207,3 +207,14 @@ def test_cue_lexicon_is_data() -> None:
     lexicon = json.loads((Path(ROOT) / "ontology" / "attribution" / "cues.json").read_text())
     for lemma in ("say", "tell", "counter", "respond", "tweet", "estimate", "believe"):
         assert lemma in lexicon["verbs"]
+
+
+def test_serve_refuses_to_start_without_the_model(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    monkeypatch.setenv("CLAIMGRAPH_NLP_MODEL", "en_core_web_nonexistent")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "CLAIMGRAPH_NLP_MODEL" in err and "Traceback" not in err

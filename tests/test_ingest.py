@@ -15,10 +15,9 @@ from app.api.deps import AppState
 from app.cli import main as cli_main
 from app.ingest.extract import Extractor, Statement, anchor
 from app.ingest.files import read_post
-from app.ingest.frames import load_frames
 from app.ingest.gazetteer import Gazetteer
 from app.ingest.service import ArticlePost, IngestService
-from app.ingest.text import html_to_text, sentences
+from app.ingest.text import html_to_text
 from app.main import create_app
 from app.model.errors import InvalidInput
 from app.model.reviews import Role
@@ -45,12 +44,6 @@ def span(text: str, st: Statement) -> str:
 
 
 # -- units: text ----------------------------------------------------------------------------
-def test_sentences_keep_offsets_and_abbreviations() -> None:
-    text = "Col. Sean Ryan said U.S. forces advanced. IS denied it.\nA new line."
-    got = [text[s.start:s.end] for s in sentences(text)]
-    assert got == ["Col. Sean Ryan said U.S. forces advanced.", "IS denied it.", "A new line."]
-
-
 def test_html_drops_scripts_and_styles() -> None:
     html = ("<html><head><title>T</title><style>p{}</style></head><body><p>Bali said the town "
             "was taken.</p><script>alert('x')</script><p>Second &amp; last.</p></body></html>")

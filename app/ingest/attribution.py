@@ -28,8 +28,8 @@ from pathlib import Path
 from spacy.tokens import Doc, Span, Token
 
 from app.ingest import nlp
-from app.ingest.nlp import text_of
 from app.ingest.cues import Lexicon, VerbCue, load_lexicon
+from app.ingest.nlp import text_of
 from app.ingest.quotes import Quote, find_quotes, paragraphs
 
 CharSpan = tuple[int, int]
@@ -130,8 +130,8 @@ class Attributor:
         self._phrase_toks = {t.i for span, _, _ in self._matches for t in span.root.subtree}
         for tok in doc:
             cue = self.lex.verbs.get(tok.lemma_.lower())
-            if cue is not None and (tok.pos_ in ("VERB", "AUX") or tok.pos_ == "NOUN" and any(
-                    c.dep_ in ("nsubj", "ccomp") for c in tok.children)):
+            if cue is not None and (tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and any(
+                    c.dep_ in ("nsubj", "ccomp") for c in tok.children))):
                 # a cue the tagger read as a noun ("Diplomats doubt that …") still counts
                 # when the parse gives it a subject or a clause
                 att = self._verb(doc, tok, cue, quotes)
@@ -253,8 +253,8 @@ class Attributor:
             if c.dep_ == "agent":
                 pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
                 return pobj, pobj is None
-        if any(c.dep_ == "nsubjpass" for c in verb.children) or verb.tag_ == "VBN" and any(
-                c.dep_ == "auxpass" for c in verb.children):
+        if any(c.dep_ == "nsubjpass" for c in verb.children) or (verb.tag_ == "VBN" and any(
+                c.dep_ == "auxpass" for c in verb.children)):
             return None, True
         # "…, saying …", "and added …": the subject of the verb this one hangs on; for a
         # conjunct, of the nearest reporting verb above it ("said X had killed five and vowed")
@@ -389,7 +389,7 @@ class Attributor:
     def _pattern_cues(self, doc: Doc, found: list[Attribution]) -> list[Attribution]:
         out: list[Attribution] = []
         text = text_of(doc)
-        for phrase, start, end in self._matches:
+        for phrase, _start, end in self._matches:
             last = doc[end - 1]
             obj = next((c for c in last.children if c.dep_ == "pobj"), None)
             if obj is None:
@@ -410,8 +410,7 @@ class Attributor:
                 host.relay = src_span
                 continue
             skip = {t.i for t in phrase.root.subtree} | {t.i for t in obj.subtree}
-            sent = anchor.sent if anchor.head.i == anchor.i else anchor.sent
-            clause = list(anchor.subtree) if anchor.head.i != anchor.i else list(sent)
+            clause = list(anchor.subtree) if anchor.head.i != anchor.i else list(anchor.sent)
             toks = [t for t in clause if t.i not in skip]
             spans = [s for r in _runs(toks) if any(not t.is_punct for t in r)
                      for s in [_trim(text, _chars(r) or (0, 0))] if s]

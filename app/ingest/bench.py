@@ -9,7 +9,6 @@ from typing import Any
 from app.config import Settings
 from app.detect.service import ClaimService
 from app.ingest.extract import Extractor
-from app.ingest.frames import load_frames
 from app.ingest.gazetteer import Gazetteer
 from app.ingest.service import ArticlePost, IngestService
 from app.store import open_store

@@ -1,7 +1,7 @@
 """The attribution cue lexicon, read from ``ontology/attribution/cues.json``: reporting verbs
 keyed by lemma, multi-word cues as spaCy ``Matcher`` patterns, nouns that stand for their
-owner as a source, role nouns ("spokesman"), and the dashes that attribute a quotation. The file is data; this module
-only reads it."""
+owner as a source, role nouns ("spokesman"), and the dashes that attribute a quotation. The
+file is data; this module only reads it."""
 
 from __future__ import annotations
 

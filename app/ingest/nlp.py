@@ -59,9 +59,7 @@ def paragraph_breaks(doc: Doc) -> Doc:
                 doc[tok.i - 2].text == ")":
             tok.is_sent_start = True
             continue
-        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
-            tok.is_sent_start = True
-        elif not tok.is_space and tok.i > 1 and "\n" in doc[tok.i - 1].text:
+        if "\n" in prev.whitespace_ or "\n" in prev.text:
             tok.is_sent_start = True
     return doc
 

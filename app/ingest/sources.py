@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from app.ingest.cues import Lexicon
-from app.ingest.nlp import entity_at, text_of
 from app.ingest.gazetteer import Entity, Gazetteer
+from app.ingest.nlp import entity_at, text_of
 
 _PERSON_PRONOUNS = {"he", "she", "him", "her"}
 _GROUP_PRONOUNS = {"they", "it", "we", "them"}
@@ -116,16 +116,16 @@ class SourceResolver:
         head = doc[head_i]
         conj = [c for c in head.children if c.dep_ == "conj" and c.pos_ in ("PROPN", "NOUN")]
         if conj and head.pos_ in ("PROPN", "NOUN"):
-            out = [self.resolve(doc, span, head.i, at, skip={t.i for c in conj
-                                                              for t in c.subtree})]
-            out += [self.resolve(doc, span, c.i, at) for c in conj]
-            return [s for s in out if s is not None]
+            found = [self.resolve(doc, span, head.i, at, skip={t.i for c in conj
+                                                                for t in c.subtree})]
+            found += [self.resolve(doc, span, c.i, at) for c in conj]
+            return [s for s in found if s is not None]
         mod = next((c for c in head.children if c.dep_ in ("amod", "compound", "nmod")
                     and any(g.dep_ == "conj" for g in c.children)), None)
         if mod is not None and head.lemma_.lower() in self.lex.roles:
             parts = [mod, *(g for g in mod.children if g.dep_ == "conj")]
             rest = [t for t in doc[max(t.i for t in mod.subtree) + 1:head.i + 1]]
-            out = []
+            out: list[Speaker] = []
             for p in parts:
                 name = _text([p, *rest]) if p.i < rest[0].i else _text(rest)
                 phrase = f"{p.text} {_text(rest)}"
@@ -159,12 +159,16 @@ class SourceResolver:
                     if prep is not None else None
             if owner is not None:
                 return self.resolve(doc, span, owner.i, at)
-        speaker = self._phrase(doc, head, span)
+        speaker = self._phrase(doc, head, span, skip or set())
         if speaker is not None:
             self._remember(speaker)
         return speaker
 
-    def _phrase(self, doc: Doc, head: Token, span: tuple[int, int]) -> Speaker | None:
+    def _phrase(
+        self, doc: Doc, head: Token, span: tuple[int, int], skip: set[int]
+    ) -> Speaker | None:
+        """Person, role and organisation of one source phrase (tokens in ``skip`` belong to
+        another conjunct)."""
         chars = doc.char_span(*span, alignment_mode="expand")
         ent = entity_at(head)
         person_ent = ent if ent is not None and ent.label_ == "PERSON" else None
@@ -193,11 +197,12 @@ class SourceResolver:
                                known.org or org)
             return Speaker(name, name, "person", role, org)
         base = _strip_det([t for t in (chars or doc[head.i:head.i + 1])
-                           if t.i <= head.i or t.dep_ in ("prep", "pobj", "compound")
-                           and t.head.i == head.i])
+                           if t.i <= head.i or (t.dep_ in ("prep", "pobj", "compound")
+                           and t.head.i == head.i)])
         base = [t for t in base if t.i <= head.i] if head.lower_ in self.lex.roles or \
             head.lemma_.lower() in self.lex.roles else base
         phrase_toks = _strip_det([t for t in head.subtree if t.dep_ not in ("appos", "relcl")
+                                  and t.i not in skip and t.dep_ != "cc"
                                   and not any(a.dep_ in ("appos", "relcl") for a in t.ancestors
                                               if a.i != head.i and head in a.ancestors)])
         phrase = _text(phrase_toks) or head.text

@@ -1,4 +1,4 @@
-"""Plain text from HTML, and sentences with their character offsets."""
+"""Plain text from HTML. (Sentences and tokens come from spaCy: app.ingest.nlp.)"""
 
 from __future__ import annotations
 
@@ -68,57 +68,3 @@ def html_to_text(html: str) -> HtmlText:
     title_match = re.search(r"<title[^>]*>(.*?)</title>", html, re.IGNORECASE | re.DOTALL)
     title = re.sub(r"\s+", " ", title_match.group(1)).strip() if title_match else None
     return HtmlText(text=text, dropped=sorted(parser.dropped), title=title or None)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A stretch of the article text: [start, end) offsets and the paragraph it is in."""
-
-    start: int
-    end: int
-    paragraph: int
-
-
-_ABBREV = {"u.s", "u.n", "u.k", "mr", "mrs", "ms", "dr", "col", "gen", "lt", "sgt", "maj",
-           "capt", "brig", "sen", "rep", "gov", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-           "sep", "sept", "oct", "nov", "dec", "no", "st", "vs", "e.g", "i.e", "a.m", "p.m",
-           "inc", "ltd", "co", "corp", "jr", "sr", "adm", "cpl", "pvt", "prof"}
-_BOUNDARY = re.compile(r"[.!?]+[\"”\u2019')\]]*(?=\s+[\"“\u2018(\[]?[A-Z0-9])")
-
-
-def paragraphs(text: str) -> list[Span]:
-    """Non-empty lines of the text (news text puts one paragraph on a line)."""
-    spans = []
-    for n, m in enumerate(re.finditer(r"[^\n]+", text)):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append(Span(start, end, n))
-    return spans
-
-
-def sentences(text: str) -> list[Span]:
-    """Sentences with offsets. A line break always ends a sentence; abbreviations such as
-    "U.S." or "Col." and single initials do not."""
-    out: list[Span] = []
-    for para in paragraphs(text):
-        start = para.start
-        chunk = text[para.start:para.end]
-        for m in _BOUNDARY.finditer(chunk):
-            end = para.start + m.end()
-            word = re.search(r"([\w.]+)[.!?]*[\"”\u2019')\]]*$", text[start:end])
-            token = word.group(1).rstrip(".").lower() if word else ""
-            if text[para.start + m.start()] == "." and (
-                token in _ABBREV or (len(token) == 1 and token.isalpha())
-            ):
-                continue
-            out.append(Span(start, end, para.paragraph))
-            start = end
-            while start < para.end and text[start].isspace():
-                start += 1
-        if start < para.end:
-            out.append(Span(start, para.end, para.paragraph))
-    return out
