@@ -258,15 +258,18 @@ def test_recall_on_say_verb_cues() -> None:
         Attr(at(t, "Lee"), at(t, "According to"), (at(t, "rates hold"),)),
         Attr(at(t, "Kim"), at(t, "noted"), (at(t, "costs grew"),)),
         Attr(at(t, "Ann"), at(t, "admitted"), (at(t, "defeat"),), cue_lemma="argue"),
+        Attr(None, at(t, "Smith"), (at(t, "taxes rise"),), cue_lemma="according to"),
     ])
     pred = [Attr(None, at(t, "said"), (at(t, "taxes rise"),)),
             Attr(None, at(t, "argued"), (at(t, "taxes fall"),))]
     r = sc.score([doc], [pred])
-    # say, according, note are say-cues; the gold's own cue_lemma ("argue") wins over the text
-    assert (r.say_found, r.say_total) == (1, 3)
+    # say, according, note are say-cues; the gold's own cue_lemma wins over the text: "argue"
+    # is not one, "according to" is (the last gold shares its content with the first, which
+    # took the only prediction there: not found)
+    assert (r.say_found, r.say_total) == (1, 4)
     # a lemmatiser that knows no verbs of saying leaves only the surface word "according"
     r = sc.score([doc], [pred], lemmatise=lambda s: "zzz")
-    assert (r.say_found, r.say_total) == (0, 1)
+    assert (r.say_found, r.say_total) == (0, 2)
 
 
 @pytest.mark.parametrize("cue, lemma", [
@@ -282,6 +285,40 @@ def test_cue_lemma_of(cue: str, lemma: str) -> None:
                                  "sources"])
 def test_other_cues_are_not_say_verbs(cue: str) -> None:
     assert sc.cue_lemma_of(cue) not in sc.SAY_LEMMAS
+
+
+class _FakeNlp:
+    """Stands in for a spaCy pipeline: one token per word, lemma = word without a final "ed"."""
+
+    def __init__(self) -> None:
+        self.piped: list[list[str]] = []
+        self.called: list[str] = []
+
+    def _doc(self, text: str) -> list[Any]:
+        return [types.SimpleNamespace(lemma_=w.removesuffix("ed")) for w in text.split()]
+
+    def __call__(self, text: str) -> list[Any]:
+        self.called.append(text)
+        return self._doc(text)
+
+    def pipe(self, texts: list[str], batch_size: int = 0) -> Any:
+        self.piped.append(list(texts))
+        return (self._doc(t) for t in texts)
+
+
+def test_spacy_lemmatiser_is_warmed_in_one_batch_then_cached() -> None:
+    nlp = _FakeNlp()
+    lemmatise = sc.SpacyLemmatiser(nlp)
+    t = "Smith warned taxes rise. Jones warned costs fall. Lee added fees grow."
+    doc = Doc(id="d", text=t, gold=[
+        Attr(None, at(t, "warned"), (at(t, "taxes rise"),)),
+        Attr(None, at(t, "warned", 1), (at(t, "costs fall"),)),
+        Attr(None, at(t, "added"), (at(t, "fees grow"),), cue_lemma="add")])
+    r = sc.score([doc], [[]], lemmatise=lemmatise)
+    assert nlp.piped == [["warned"]] and nlp.called == []
+    assert r.say_total == 3
+    assert lemmatise("warned") == "warn" and lemmatise("voted") == "vot"
+    assert nlp.called == ["voted"]
 
 
 def test_score_rejects_misaligned_or_out_of_range_predictions() -> None:
@@ -494,7 +531,7 @@ def test_read_real_polnear() -> None:
 @dataclass
 class _Found:
     source: tuple[int, int] | None
-    cue: tuple[int, int]
+    cue: tuple[int, int] | None
     content: tuple[tuple[int, int], ...]
     speaker: str | None
     cue_lemma: str
@@ -523,6 +560,24 @@ def test_predict_converts_the_extractor_output(monkeypatch: pytest.MonkeyPatch) 
     assert calls == [["Smith said taxes rise.", "Nothing."]]
     assert out == [[Attr(source=(0, 5), cue=(6, 10), content=((11, 22),), speaker="Smith",
                          cue_lemma="say")], []]
+
+
+def test_predict_reads_a_missing_cue_as_no_cue(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("app.ingest.attribution")
+    text = "“Taxes rise,” Smith said. “And soon.”"
+    found = [_Found(at(text, "Smith"), at(text, "said"), (at(text, "“Taxes rise,”"),), None,
+                    "say"),
+             _Found(None, None, (at(text, "“And soon.”"),), None, "(continued)")]
+    module.attribute = lambda texts: [found]  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "app.ingest.attribution", module)
+    [pred] = sc.predict([text])
+    assert pred[1].cue == (at(text, "“And soon.”")[0],) * 2
+    doc = Doc(id="d", text=text, gold=[
+        Attr(at(text, "Smith"), at(text, "said"), (at(text, "“Taxes rise,”"),
+                                                    at(text, "“And soon.”")))])
+    r = sc.score([doc], [pred])
+    assert (r.scores["cue"]["exact"].tp, r.scores["cue"]["exact"].n_pred) == (1, 1)
+    assert r.scores["content"]["overlap"].n_pred == 2
 
 
 def test_cli_exits_2_without_the_extractor(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
