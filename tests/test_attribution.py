@@ -190,9 +190,8 @@ def test_scorer_entry_point_gives_parc_spans() -> None:
     assert len(found) == 1
     a = found[0]
     assert cut(text, a.source) == "Colonel Ana Petrova" and cut(text, a.cue) == "said"
-    # the uncued quotation in the next paragraph continues her attribution (PARC)
-    assert [cut(text, s) for s in a.content] == ['"We hold the bridge,"',
-                                                '"They will not cross it."']
+    # the uncued quotation in the next paragraph is no PARC attribution of its own
+    assert [cut(text, s) for s in a.content] == ['"We hold the bridge,"']
 
 
 def test_missing_model_is_a_clear_error() -> None:

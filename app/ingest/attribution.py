@@ -50,7 +50,7 @@ class Attribution:
     cue_lemma: str
     content: tuple[CharSpan, ...]
     source: CharSpan | None
-    kind: str = "indirect"  # direct | indirect | mixed
+    kind: str = "indirect"  # direct | indirect | mixed | object ("denied the report")
     certainty: str = "certain"
     polarity: str = "positive"
     cue_kind: str = "speech"
@@ -139,7 +139,7 @@ class Attributor:
                     found.append(att)
         found += self._pattern_cues(doc, found)
         found += self._dash_cues(doc, quotes, found)
-        found = _dedupe(found)
+        found = _same_source_nesting(doc, _dedupe(found))
         found += self._continuations(doc, quotes, found, paras)
         for att in found:
             att.paragraph = next(
@@ -168,7 +168,7 @@ class Attributor:
         clause = inner[0] if inner else None
         if clause is None:
             clause = self._that_clause(verb)
-        if clause is not None and clause.dep_ == "xcomp" and cue.kind == "speech" and \
+        if clause is not None and clause.dep_ == "xcomp" and cue.kind in ("speech",) and \
                 not passive and not cue.object and \
                 verb.lemma_ not in ("vow", "promise", "threaten", "pledge"):
             clause = None  # "said to be" is handled as a passive below; "asked to" is not speech
@@ -203,10 +203,25 @@ class Attributor:
                     else None
                 content = (span,) if span is not None else None
         if content is None and cue.object:
+            # "confirmed the deaths of 40 civilians", "called Obama a failure"
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
-            if obj is not None and len(list(obj.subtree)) >= 2:
+            pred = [t for c in verb.children if c.dep_ in ("oprd", "ccomp", "xcomp") and
+                    obj is not None and c.i > obj.i for t in c.subtree]
+            if obj is not None and (pred or cue.object is True):
+                toks = list(obj.subtree) + pred
+                span = _trim(text, _chars(toks) or (0, 0))
+                content = (span,) if span else None
+                kind = "object"
+        if content is None and cue.preps:
+            # "called for a ceasefire", "pointed to the polls"
+            prep = next((c for c in verb.children if c.dep_ in ("prep", "prt") and
+                         c.lower_ in cue.preps), None)
+            obj = next((g for g in prep.children if g.dep_ in ("pobj", "pcomp")), None) \
+                if prep is not None else None
+            if obj is not None:
                 span = _trim(text, _chars(obj.subtree) or (0, 0))
                 content = (span,) if span else None
+                kind = "object"
         if not content:
             return None
         source = None
@@ -217,6 +232,8 @@ class Attributor:
             source_tok = next((c for c in verb.children if c.i > verb.i and c.dep_ in (
                 "dobj", "attr", "npadvmod", "oprd", "dative", "appos")
                 and c.pos_ in ("NOUN", "PROPN")), None)
+        if source_tok is not None and source_tok.lower_ == "you" and kind == "object":
+            return None  # "Do you support X?": a pollster's question, not an attribution
         if source_tok is not None:
             source, head = self._np(doc, source_tok, content)
         elif not passive:
@@ -512,6 +529,28 @@ def _names_other_person(between: Span, doc: Doc, prev: Attribution) -> bool:
     return False
 
 
+def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution]:
+    """'He said he believes X', 'she wants to see X': a cue inside another attribution's
+    content whose source is absent or a pronoun is the same speaker's, and PARC annotates
+    one attribution; a cognition cue lowers the outer one's certainty instead."""
+    out = []
+    for b in found:
+        outer = next((a for a in found if a is not b and b.cue is not None and any(
+            x <= b.cue[0] and b.cue[1] <= y for x, y in a.content)), None)
+        same = b.source is None or (
+            b.source_head is not None and doc[b.source_head].pos_ == "PRON" and
+            doc[b.source_head].lower_ not in ("it", "that", "this"))
+        if outer is not None and same and b.inherits is None:
+            if _ORDER.index(b.certainty) > _ORDER.index(outer.certainty):
+                outer.certainty = b.certainty
+            continue
+        out.append(b)
+    return out
+
+
+_ORDER = ["certain", "probable", "possible"]
+
+
 def _dedupe(found: list[Attribution]) -> list[Attribution]:
     """One attribution per (cue, content): a cue seen twice through two routes counts once."""
     seen: set[tuple[CharSpan | None, tuple[CharSpan, ...]]] = set()
@@ -550,11 +589,8 @@ def attribute(
                 continue
             sp = resolver.resolve(doc, a.source, a.source_head, a.start)
             a.speaker = sp.name if sp is not None else None
-        # PARC represents a quotation that continues a speaker without a cue of its own as
-        # one more content span of that speaker's attribution
-        for a in found:
-            if a.inherits is not None:
-                host = found[a.inherits]
-                host.content = tuple(sorted({*host.content, *a.content}))
+        # a quotation that continues a speaker without a cue of its own is a claimgraph
+        # statement (its speaker is inherited) but not a PARC attribution: PARC has no
+        # attribution without a cue, so the scorer's view leaves it out
         out.append([a for a in found if a.inherits is None])
     return out

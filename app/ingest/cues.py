@@ -25,8 +25,15 @@ class VerbCue:
     kind: str
     certainty: str
     polarity: str | None = None
-    object: bool = False
+    object: bool | str = False
     quote_only: bool = False
+    preps: tuple[str, ...] = ()
+
+    @property
+    def makes_claims(self) -> bool:
+        """Attitudes ("criticized the judge") are attributions, not claims, unless their
+        content is a clause or a quotation (decided where the content is known)."""
+        return self.kind != "attitude"
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,9 @@ def load_lexicon(path: Path) -> Lexicon:
             raise ValueError(f"{path}: cue {lemma!r} needs a certainty")
         verbs[lemma] = VerbCue(
             lemma=lemma, kind=entry["kind"], certainty=entry["certainty"],
-            polarity=entry.get("polarity"), object=bool(entry.get("object", False)),
+            polarity=entry.get("polarity"), object=entry.get("object", False),
             quote_only=bool(entry.get("quote_only", False)),
+            preps=tuple(entry.get("preps", ())),
         )
     patterns = tuple(
         PatternCue(id=p["id"], pattern=p["pattern"], source=p.get("source", "pobj-of-last"))

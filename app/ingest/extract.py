@@ -49,6 +49,14 @@ class Statement:
     content_spans: tuple[tuple[int, int], ...] = ()
     kind: str = "indirect"
     relay_span: tuple[int, int] | None = None
+    cue_kind: str = "speech"
+
+    @property
+    def propositional(self) -> bool:
+        """True when the content can be a claim: a clause or a quotation, or the object of a
+        cue that reports one ("confirmed the deaths of 40 civilians"), not an attitude
+        towards a thing ("criticized the judge")."""
+        return not (self.kind == "object" and self.cue_kind == "attitude")
 
 
 def _date(published: str | None) -> dt.date | None:
@@ -300,7 +308,7 @@ class Extractor:
             speaker_span=att.source, content=(a, b), direct=att.kind == "direct",
             polarity=polarity, certainty=certainty, said_at=when or "not stated",
             said_on=anchor(when, published), content_spans=att.content, kind=att.kind,
-            relay_span=att.relay,
+            relay_span=att.relay, cue_kind=att.cue_kind,
         )
         for hit in match_frames(self.frames, content):
             # an anaphor ("the town") is the last place named before it

@@ -119,7 +119,8 @@ class IngestService:
         statements = self.extractor().extract(text, outlet=post.outlet, published=post.published)
         # a statement whose speaker is unknown ("it was reported", an unresolved "he") is
         # reported in the answer but makes no claim: never a guessed speaker
-        claims = [c for st in statements if st.speakers for c in to_claims(st, article, text)]
+        claims = [c for st in statements if st.speakers and st.propositional
+                  for c in to_claims(st, article, text)]
         extra = db.article_quads(
             self.claims.builder, article, iri, latest.iri if latest is not None else None
         )
@@ -257,6 +258,7 @@ def describe(st: Statement, text: str) -> dict[str, Any]:
             for s in st.speakers
         ],
         "relays": st.relays, "verb": st.verb, "direct": st.direct, "kind": st.kind,
+        "cue_kind": st.cue_kind, "makes_claim": bool(st.speakers) and st.propositional,
         "source": _span(st.speaker_span, text), "cue": _span(st.cue, text),
         "relay": _span(st.relay_span, text),
         "content": {"start": st.content[0], "end": st.content[1],
