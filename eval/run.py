@@ -24,7 +24,6 @@ from app.api.deps import AppState  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.ingest.bench import bench_ingest  # noqa: E402
 from app.ingest.extract import Extractor, Statement  # noqa: E402
-from app.ingest.frames import load_frames  # noqa: E402
 from app.ingest.gazetteer import Gazetteer  # noqa: E402
 from app.ingest.service import ArticlePost, IngestService  # noqa: E402
 from app.main import build_state  # noqa: E402

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import StateDep
 from app.api.negotiation import choose
 from app.model.errors import BadQuery, Forbidden, QueryTimeout, UnsupportedMediaType
+from app.model.iri import is_iri
 from app.store.results import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -129,6 +130,10 @@ async def _run(
         raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
     if calls_remote_service(query):
         raise Forbidden("SERVICE (federated query) is disabled: this server does not fetch URLs")
+    for name, graphs in (("default-graph-uri", default), ("named-graph-uri", named)):
+        for graph in graphs:
+            if not is_iri(graph):
+                raise BadQuery(f"{name} must be an absolute IRI, got {graph!r}")
     settings = state.settings
     try:
         result = await asyncio.wait_for(

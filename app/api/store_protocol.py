@@ -14,6 +14,7 @@ from app.api.deps import StateDep
 from app.api.negotiation import choose
 from app.detect.writes import ProtocolWrites, WriteResult
 from app.model.errors import BadQuery, NotFound, UnsupportedMediaType
+from app.model.iri import is_iri
 from app.store.loader import RDF_MEDIA_TYPES, parse_graph
 from app.store.queries import load_query
 from app.store.results import GRAPH_FORMATS
@@ -81,7 +82,7 @@ def _target(graph: str | None, default: str | None) -> URIRef | None:
     if (graph is None) == (default is None):
         raise BadQuery("give exactly one of ?graph=IRI or ?default")
     if graph is not None:
-        if not graph.startswith(("http://", "https://", "urn:")):
+        if not graph.startswith(("http://", "https://", "urn:")) or not is_iri(graph):
             raise BadQuery(f"graph must be an absolute IRI, got {graph!r}")
         return URIRef(graph)
     return None

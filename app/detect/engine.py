@@ -50,6 +50,8 @@ class Detector:
     def find(self, claim: URIRef | None) -> tuple[list[Finding], list[Supersession]]:
         """Contradictions and supersessions involving ``claim`` (or any claim, if None)."""
         found: dict[tuple[str, str, str], Finding] = {}
+        lows: dict[tuple[str, str, str], str | None] = {}
+        highs: set[tuple[str, str, str]] = set()
         for rule in self.rules:
             assert rule.type is not None
             for row in self.db.run_rule(rule.query, claim):
@@ -58,6 +60,15 @@ class Detector:
                 finding = found.setdefault(key, Finding(rule.id, rule.type, a, b))
                 finding.subjects.add(URIRef(str(row["s"])))
                 finding.properties.add(URIRef(str(row["p"])))
+                # a rule may say how sure it is ("low" when event identity is uncertain);
+                # one confident row for the pair makes the finding confident
+                if str(row.get("confidence", "high")) == "low":
+                    lows.setdefault(key, str(row.get("reason") or "").strip("; ") or None)
+                else:
+                    highs.add(key)
+        for key, finding in found.items():
+            if key in lows and key not in highs:
+                finding.confidence, finding.reason = "low", lows[key]
         kept: list[Finding] = []
         supersessions: list[Supersession] = []
         verdicts: dict[tuple[str, str], Row] = {}

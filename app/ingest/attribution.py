@@ -232,6 +232,18 @@ class Attributor:
             source_tok = next((c for c in verb.children if c.i > verb.i and c.dep_ in (
                 "dobj", "attr", "npadvmod", "oprd", "dative", "appos")
                 and c.pos_ in ("NOUN", "PROPN")), None)
+        if source_tok is None and not passive:
+            # "The strikes killed 14 civilians, the Observatory said.": the parser hung the
+            # subject on the content (as an apposition); the noun phrase between the last
+            # comma and the cue is the source
+            found_np = self._np_before(doc, verb)
+            if found_np is not None:
+                source_tok, np_toks = found_np
+                drop = {t.i for t in np_toks}
+                content = tuple(s for r in _runs([t for t in doc[verb.sent.start:verb.i]
+                                                  if t.i not in drop and any(
+                                                      a <= t.idx < b for a, b in content)])
+                                for s in [_trim(text, _chars(r) or (0, 0))] if s) or content
         if source_tok is not None and source_tok.lower_ == "you" and kind == "object":
             return None  # "Do you support X?": a pollster's question, not an attribution
         if source_tok is not None:
@@ -245,6 +257,23 @@ class Attributor:
             certainty=cue.certainty, polarity=cue.polarity or "positive", cue_kind=cue.kind,
             said_at=self._time(doc, verb), source_head=head,
         )
+
+    def _np_before(self, doc: Doc, verb: Token) -> tuple[Token, list[Token]] | None:
+        """The noun phrase between the last comma and the cue, when it is one: its head
+        and its tokens."""
+        i = verb.i - 1
+        toks: list[Token] = []
+        while i >= verb.sent.start and doc[i].text not in (",", '"', "\u201d", "''"):
+            toks.insert(0, doc[i])
+            i -= 1
+        if not toks or len(toks) > 12 or any(t.pos_ in ("VERB", "AUX") for t in toks):
+            return None
+        if not any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in toks):
+            return None
+        ids = {t.i for t in toks}
+        roots = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
+        head = next((t for t in roots if t.pos_ in ("NOUN", "PROPN", "PRON")), None)
+        return (head, toks) if head is not None else None
 
     def _cue_span(self, verb: Token) -> CharSpan | None:
         toks = [verb]

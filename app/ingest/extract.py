@@ -15,9 +15,11 @@ from spacy.tokens import Doc
 
 from app.ingest import nlp
 from app.ingest.attribution import Attribution, Attributor, attributor
+from app.ingest.counts import CountHit, CountReader, load_counts, place_mentions
 from app.ingest.frames import FrameHit, FrameSet, interval, load_frames, match_frames
 from app.ingest.gazetteer import Entity, Gazetteer
 from app.ingest.sources import SourceResolver, Speaker
+from app.ingest.states import StateHit, StateReader, load_states
 
 _STATE = {"controlStatus", "controlledBy", "fightingStatus", "defeatStatus", "presentIn"}
 _NOT_NAMES = {"so", "but", "this", "that", "the", "it", "there", "they", "we", "he", "she", "once",
@@ -25,6 +27,13 @@ _NOT_NAMES = {"so", "but", "this", "that", "the", "it", "there", "they", "we", "
               "in", "on", "at", "as", "after", "before", "while", "file", "however", "local",
               "fierce", "heavy"}
 _PLACE_ANAPHORS = re.compile(r"\bthe (?:town|city|village)\b")
+_ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology"
+_PLACE_WORDS = {"district", "province", "village", "town", "city", "region", "governorate",
+                "county", "area", "valley", "neighbourhood", "neighborhood", "camp", "airport"}
+# words for an armed group that name none: resolved in the article's context, never globally
+_GENERIC_GROUPS = {"militants", "jihadists", "insurgents", "extremists", "group", "terrorists",
+                   "rebels", "fighters", "enemy", "terror group", "jihadist group",
+                   "militant group"}
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -100,12 +109,16 @@ class Extractor:
     lexicon bound to it; both are built once per process."""
 
     def __init__(
-        self, frames: FrameSet, gazetteer: Gazetteer, nlp: Language, attributor: Attributor
+        self, frames: FrameSet, gazetteer: Gazetteer, nlp: Language, attributor: Attributor,
+        counts: CountReader | None = None,
     ) -> None:
         self.frames = frames
         self.gaz = gazetteer
         self.nlp = nlp
         self.attributor = attributor
+        self.counts = counts or CountReader(
+            load_counts(_ONTOLOGY / "frames" / "counts.json"), nlp, frames.bounds)
+        self.states = StateReader(load_states(_ONTOLOGY / "frames" / "states.json"), nlp)
         self.wires = {w.lower() for w in frames.wires}
         self.place_names = gazetteer.places()
 
@@ -126,6 +139,10 @@ class Extractor:
         known = self.gaz.get(name)
         if known is not None:
             return known.id
+        words = name.split()
+        if len(words) > 1 and words[-1].lower().rstrip("s") in self.counts.lex.armed:
+            # "Taliban fighters", "IS militants": the group their modifier names
+            return self._entity(" ".join(words[:-1]), speaker, place)
         bare = re.sub(r"^(?:the|The) ", "", name)
         bare = re.sub(r"^(?:town|city|village|area|province|district) of ", "", bare)
         bare = re.sub(r"(?:'s|\u2019s)$", "", bare)
@@ -203,8 +220,11 @@ class Extractor:
     ) -> Extractor:
         """The extractor over an ontology folder's frames and cue lexicon, with the spaCy
         model ``model`` (loaded once per process)."""
-        return cls(load_frames(ontology_dir / "frames"), gazetteer, nlp.load(model),
-                   attributor(ontology_dir, model))
+        frames = load_frames(ontology_dir / "frames")
+        language = nlp.load(model)
+        return cls(frames, gazetteer, language, attributor(ontology_dir, model),
+                   CountReader(load_counts(ontology_dir / "frames" / "counts.json"), language,
+                               frames.bounds))
 
     # -- the article -------------------------------------------------------------------------
     def extract_many(
@@ -245,10 +265,21 @@ class Extractor:
                 speakers[n] = speakers.get(att.inherits, [])
                 continue
             speakers[n] = resolver.resolve_all(doc, att.source, att.source_head, pos)
+        counts = self.counts.find(doc)
+        armed = self._context_armed_group(doc)
+        # places for counts: known places, and places the model names (GPE, LOC, FAC)
+        count_places = sorted({*places, *(
+            (pos, ref) for pos, name in place_mentions(doc)
+            for ref in [self._entity(name, [], None)] if ref)})
         statements = [
             self._statement(text, att, speakers[n], self._relays(text, att), places, published)
             for n, att in enumerate(found)
         ]
+        states = self.states.find(doc)
+        place_names = {name.lower() for _, name in place_mentions(doc)}
+        for st in statements:
+            self._add_states(st, states, armed, places, place_names)
+            self._add_counts(st, counts, armed, count_places, published, text)
         return self._unwrap_relays(statements)
 
     def _relays(self, text: str, att: Attribution) -> list[str]:
@@ -311,6 +342,8 @@ class Extractor:
             relay_span=att.relay, cue_kind=att.cue_kind,
         )
         for hit in match_frames(self.frames, content):
+            if hit.frame.is_count():
+                continue  # counts are read from the parse with their event (_add_counts)
             # an anaphor ("the town") is the last place named before it
             prior = [pid for pos, pid in inside if pos < hit.start]
             place = prior[-1] if prior else (before[-1] if before else default_place)
@@ -328,6 +361,131 @@ class Extractor:
             st.triples += triples
             st.frames.append(hit.frame.id)
         return st
+
+    # -- counts and their events -------------------------------------------------------------
+    def _context_armed_group(self, doc: Doc) -> str | None:
+        """The armed group the article is about, for "the militants" and "fighters" with no
+        name: the group most often named as the modifier of an armed noun ("Taliban
+        fighters", "IS militants") in this article. Never a global alias; None when the
+        article names none."""
+        votes: dict[str, int] = {}
+        for tok in doc:
+            if tok.lemma_.lower() in self.counts.lex.armed:
+                for c in tok.children:
+                    if c.dep_ in ("compound", "amod", "nmod") and c.pos_ == "PROPN":
+                        ref = self._entity(c.text, [], None)
+                        if ref:
+                            votes[ref] = votes.get(ref, 0) + 1
+        return max(votes, key=lambda k: votes[k]) if votes else None
+
+    def _add_counts(
+        self, st: Statement, counts: list[CountHit], armed: str | None,
+        places: list[tuple[int, str]], published: str | None, text: str,
+    ) -> None:
+        """Count statements of the counts inside the statement's content."""
+        b = st.content[1]
+        context = [pid for pos, pid in places if pos < b]
+        place_ctx = context[-1] if context else None
+        for hit in counts:
+            if not any(x <= hit.start < y for x, y in st.content_spans or (st.content,)):
+                continue
+            if hit.group == "armed":
+                subject = (self._entity(hit.armed_org, st.speakers, place_ctx)
+                           if hit.armed_org else None) or armed
+                if subject is None:
+                    continue  # "militants" in an article that names no group: not guessed
+            elif hit.group == "unknown":
+                continue
+            else:
+                subject = hit.group
+            event: dict[str, Any] = {}
+            # no place of its own ("the strikes killed 14"): the last known place the
+            # article named before the count
+            # within this paragraph or the one before it
+            floor = text.rfind("\n\n", 0, max(0, text.rfind("\n\n", 0, hit.start)))
+            before = [pid for pos, pid in places if floor < pos < hit.start]
+            where = self._entity(hit.place, st.speakers, place_ctx) if hit.place else (
+                before[-1] if before else None)
+            if where:
+                event["place"] = where
+            if hit.event_kind:
+                event["kind"] = hit.event_kind
+            if hit.scope:
+                event["scope"] = hit.scope
+            day = anchor(hit.time_text, published) if hit.time_text else None
+            if day is not None:
+                event["start"] = day
+                event["end"] = anchor("today", published) if hit.since else day
+            triple: dict[str, Any] = {"subject": subject, "property": hit.property,
+                                      "value": hit.value, "_certainty": None,
+                                      "_polarity": "negative" if hit.negated else None}
+            if event:
+                triple["event"] = event
+            st.triples.append(triple)
+            if "count" not in st.frames:
+                st.frames.append("count")
+
+    # -- states read from the parse -----------------------------------------------------------
+    def _place_ref(
+        self, phrase: str, speakers: list[Speaker], ctx: str | None, place_names: set[str]
+    ) -> str | None:
+        """A place for a control frame's subject, or None when the phrase names no place
+        ("captured 40 soldiers" is a count, not control of a place)."""
+        low = phrase.lower()
+        if _PLACE_ANAPHORS.fullmatch(re.sub(r"^the ", "the ", low)) or low in (
+                "the town", "the city", "the village"):
+            return ctx
+        known = self.gaz.get(phrase) or self.gaz.get(re.sub(
+            r"^(?:the )?(?:town|city|village|district|province) of ", "", phrase, flags=re.I))
+        if known is not None:
+            return known.id if known.kind == "place" else None
+        words = low.split()
+        if low in place_names or (words and words[-1] in _PLACE_WORDS) or \
+                re.sub(r"^the ", "", low) in place_names:
+            return self._entity(phrase, speakers, ctx)
+        return None
+
+    def _group_ref(self, phrase: str, speakers: list[Speaker], armed: str | None) -> str | None:
+        """A group: generic words ("the militants") resolve in the article's context only."""
+        if re.sub(r"^the ", "", phrase.lower()) in _GENERIC_GROUPS:
+            return armed
+        return self._entity(phrase, speakers, None)
+
+    def _add_states(
+        self, st: Statement, states: list[StateHit], armed: str | None,
+        places: list[tuple[int, str]], place_names: set[str],
+    ) -> None:
+        """State statements (control, fighting, defeat) of the frames inside the content;
+        they replace the regular-expression frames of the same property."""
+        a, b = st.content
+        inside = [pid for pos, pid in places if a <= pos < b]
+        before = [pid for pos, pid in places if pos < a]
+        ctx = inside[0] if inside else (before[-1] if before else None)
+        found: list[dict[str, Any]] = []
+        for hit in states:
+            if not any(x <= hit.trigger < y for x, y in st.content_spans or (st.content,)):
+                continue
+            frame = hit.frame
+            if frame.subject_kind == "context-place":
+                prior = [pid for pos, pid in places if pos < hit.trigger]
+                subject = prior[-1] if prior else ctx
+            elif frame.subject_kind == "place":
+                subject = self._place_ref(hit.subject or "", st.speakers, ctx, place_names)
+            else:
+                subject = self._group_ref(hit.subject or "", st.speakers, armed)
+            if not subject:
+                continue
+            extra = {"_polarity": hit.polarity, "_certainty": hit.certainty}
+            found.append({"subject": subject, "property": frame.property,
+                          "value": frame.value, **extra})
+            holder = self._group_ref(hit.holder, st.speakers, armed) if hit.holder else None
+            if frame.holder_property and holder and holder != subject:
+                found.append({"subject": subject, "property": frame.holder_property,
+                              "value": holder, **extra})
+            st.frames.append(frame.id)
+        if found:
+            props = {t["property"] for t in found}
+            st.triples = [t for t in st.triples if t["property"] not in props] + found
 
     def _irrealis(self, content: str, pos: int) -> bool:
         clause_start = max(content.rfind(",", 0, pos), content.rfind(";", 0, pos)) + 1

@@ -68,7 +68,7 @@ def paragraph_breaks(doc: Doc) -> Doc:
 def _choose_gemm() -> str:
     """Pick thinc's matrix multiply for this CPU, once per process: BLIS (thinc's default)
     or NumPy's BLAS. Measured on the 2-core AMD EPYC development machine (2026-11-29): BLIS
-    2.9 ms vs NumPy 0.42 ms for a 600×96 · 96×384 float32 product, which made the model's
+    2.9 ms vs NumPy 0.42 ms for a 600x96 by 96x384 float32 product, which made the model's
     tok2vec 49 → 17.5 ms per 3,000-character article. Returns the name of the winner."""
     import time
 

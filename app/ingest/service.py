@@ -19,7 +19,7 @@ from app.ingest.extract import Extractor, Statement
 from app.ingest.frames import FrameSet, load_frames
 from app.ingest.gazetteer import Gazetteer
 from app.ingest.text import html_to_text
-from app.model.claims import ArticleIn, ClaimIn, Strict
+from app.model.claims import ArticleIn, ArticleUrl, ClaimIn, Strict
 from app.model.errors import InvalidInput
 from app.model.vocab import ARTICLE, CLAIM, local_id
 from app.store import ingest as db
@@ -31,7 +31,7 @@ MAX_TEXT = 500_000
 class ArticlePost(Strict):
     """An article to ingest: its text (or HTML) and metadata. Body of ``POST /articles``."""
 
-    url: str = Field(min_length=1, max_length=2000, pattern=r"^(?:https?://|file:///)\S+$")
+    url: ArticleUrl
     text: str | None = Field(None, max_length=MAX_TEXT)
     html: str | None = Field(None, max_length=2 * MAX_TEXT)
     outlet: str | None = Field(None, min_length=1, max_length=500)
@@ -196,7 +196,8 @@ def to_claims(st: Statement, article: ArticleIn, text: str) -> list[ClaimIn]:
     for t in st.triples:
         polarity = t.get("_polarity") or st.polarity
         certainty = _weakest(st.certainty, t.get("_certainty") or "certain")
-        state = t["property"] in _STATE
+        # a cumulative toll holds over its news cycle too: a later total supersedes it
+        state = t["property"] in _STATE or (t.get("event") or {}).get("scope") == "cumulative"
         clean = {k: v for k, v in t.items() if not k.startswith("_")}
         bucket = groups.setdefault((polarity, certainty, state), [])
         if clean not in bucket:

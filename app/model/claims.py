@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from app.model.iri import to_iri
 
 Ref = Annotated[
     str,
@@ -16,6 +18,14 @@ Ref = Annotated[
         description="An entity: its claimgraph id (`hajin`), full IRI, Wikidata id (`Q2429253`) "
         "or any known name or alias (`Daesh`). Unknown names mint a new entity.",
     ),
+]
+
+# An article URL, stored as the IRI ``to_iri`` makes of it: the same raw URL always gives
+# the same IRI, so a re-submitted article is recognised.
+ArticleUrl = Annotated[
+    str,
+    Field(min_length=1, max_length=2000),
+    AfterValidator(to_iri),
 ]
 
 
@@ -72,6 +82,24 @@ class IntervalIn(Strict):
         return self
 
 
+class EventIn(Strict):
+    """The event a count is of: where, what kind, one event or a cumulative total, and when
+    (anchored days). Counts of different places, kinds, scopes or non-overlapping days are
+    different events and are never compared; a missing part makes a comparison uncertain."""
+
+    place: Ref | None = None
+    kind: str | None = Field(None, min_length=1, max_length=50, pattern=r"^[a-z][a-z -]*$")
+    scope: Literal["single", "cumulative"] | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EventIn:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError("event start is after its end")
+        return self
+
+
 class StatementIn(Strict):
     """One triple of the assertion: subject, claim property, value."""
 
@@ -85,6 +113,9 @@ class StatementIn(Strict):
     value: Ref | IntervalIn = Field(
         description="An entity reference, a controlled value (`fully-controlled`, `ongoing`), "
         "or an interval for graded and count properties."
+    )
+    event: EventIn | None = Field(
+        None, description="For counts: the event counted (place, kind, scope, days)."
     )
 
 
@@ -111,9 +142,9 @@ class QuoteIn(Strict):
 class ArticleIn(Strict):
     """The article that carries the claim. Known articles may be referenced by URL alone."""
 
-    url: str = Field(
-        min_length=1, max_length=2000, pattern=r"^(?:https?://|file:///)\S+$",
-        description="The article's URL (`file:///…` for a file read by `claimgraph ingest`).",
+    url: ArticleUrl = Field(
+        description="The article's http(s) URL (`file:///…` for a file read by `claimgraph "
+        "ingest`). Characters an IRI may not hold (spaces, `{}|<>` …) are percent-encoded.",
     )
     title: str | None = Field(None, max_length=1000)
     outlet: Ref | None = None

@@ -26,6 +26,8 @@ class Finding:
     claim_b: URIRef
     subjects: set[URIRef] = field(default_factory=set)
     properties: set[URIRef] = field(default_factory=set)
+    confidence: str = "high"  # "low" when the rule is unsure both claims are about one thing
+    reason: str | None = None  # why the confidence is low, in words
 
     @property
     def id(self) -> str:

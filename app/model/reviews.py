@@ -6,10 +6,19 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, ClassVar
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from rdflib import Namespace, URIRef
 
 from app.model.errors import DomainError
+from app.model.iri import to_iri
 from app.model.vocab import CGV, ID
 
 REVIEW = Namespace(ID + "review/")
@@ -155,12 +164,21 @@ class ClaimRatingIn(_Strict):
     rating: Rating
 
 
+def _evidence_iri(url: AnyHttpUrl) -> str:
+    return to_iri(str(url))
+
+
+# pydantic's URL type keeps what WHATWG allows in a path or query (`|`, `^`, `{}`, `[]`,
+# stray `%`) but no IRI does; to_iri encodes those, so the value is the IRI as a str.
+EvidenceUrl = Annotated[AnyHttpUrl, AfterValidator(_evidence_iri)]
+
+
 class VerdictIn(_Strict):
     """What the evidence shows. Sides A and B are listed with each dispute (``review.sides``)."""
 
     outcome: Outcome
     rationale: Annotated[str, Field(min_length=1, max_length=10_000)]
-    evidence: Annotated[list[AnyHttpUrl], Field(max_length=50)] = []
+    evidence: Annotated[list[EvidenceUrl], Field(max_length=50)] = []
     ratings: Annotated[list[ClaimRatingIn], Field(min_length=1, max_length=100)]
 
     @field_validator("rationale")

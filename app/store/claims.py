@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from app.model.claims import ArticleIn, ClaimIn, IntervalIn, StatementIn, as_datetime
 from app.model.errors import DomainError, InvalidInput
+from app.model.iri import is_iri, to_iri
 from app.model.vocab import (
     ARTICLE,
     CG,
@@ -66,6 +67,15 @@ def article_iri(url: str) -> URIRef:
     return ARTICLE["a-" + hashlib.sha256(url.encode()).hexdigest()[:16]]
 
 
+def _client_iri(ref: str, what: str) -> URIRef:
+    """An IRI a client wrote (``https://…`` for an entity or property), encoded like an
+    article URL so that it can be looked up; what cannot be an IRI is the client's error."""
+    try:
+        return URIRef(to_iri(ref))
+    except ValueError as exc:
+        raise InvalidInput(f"the {what} {ref!r} is not a valid IRI: {exc}") from None
+
+
 @cache
 def _shapes(path: Path) -> Graph:
     return Graph().parse(path, format="turtle")
@@ -85,7 +95,7 @@ class ClaimBuilder:
         if re.fullmatch(r"Q[1-9][0-9]*", ref):
             iri = WD[ref]
         elif ref.startswith(("http://", "https://")):
-            iri = URIRef(ref)
+            iri = _client_iri(ref, "entity")
         else:
             iri = ENTITY[ref] if re.fullmatch(r"[a-z0-9][a-z0-9-]*", ref) else ENTITY["_"]
         found = self._lookup(ref, iri)
@@ -123,9 +133,12 @@ class ClaimBuilder:
 
     def resolve_property(self, name: str) -> tuple[URIRef, URIRef, URIRef | None, URIRef | None]:
         """(property, class, value kind, value scheme) for a claim property name."""
-        iri = URIRef(name) if name.startswith(("http://", "https://")) else CG[
-            name.removeprefix("cg:")
-        ]
+        if name.startswith(("http://", "https://")):
+            iri = _client_iri(name, "property")
+        elif is_iri(CG + name.removeprefix("cg:")):
+            iri = CG[name.removeprefix("cg:")]
+        else:  # "killed count" names no term of the ontology, and is no IRI to look up
+            raise InvalidInput(f"{name!r} is not a claim property of the ontology")
         rows = self.store.select(load_query("resolve_property"), {"property": iri})
         if not rows:
             raise InvalidInput(f"{name!r} is not a claim property of the ontology")
@@ -344,7 +357,12 @@ class ClaimBuilder:
                     f"{st.property} takes a number or interval, e.g. {{'exact': 92}}"
                 )
             node = URIRef(f"{_SELF}#value-{n}")
-            return [(subject, prop, node), *_interval(node, value, None)]
+            triples = [(subject, prop, node), *_interval(node, value, None)]
+            if st.event is not None:
+                triples += self._event(node, st, minted)
+            return triples
+        if st.event is not None:
+            raise InvalidInput(f"{st.property} is not a count: only counts take an event")
         if cls == CG.GradedClaimProperty:
             assert scheme is not None
             if isinstance(value, str):
@@ -362,6 +380,27 @@ class ClaimBuilder:
         if kind == CGV.ConceptValue and scheme is not None:
             return [(subject, prop, self.resolve_concept(scheme, value)["concept"])]
         return [(subject, prop, self.resolve_entity(value, minted))]
+
+    def _event(
+        self, node: URIRef, st: StatementIn, minted: dict[str, URIRef]
+    ) -> list[tuple[Node, Node, Node]]:
+        """The counted event's place, kind, scope and days, on the count's value node."""
+        event = st.event
+        assert event is not None
+        out: list[tuple[Node, Node, Node]] = []
+        if event.place is not None:
+            out.append((node, CG.eventPlace, self.resolve_entity(event.place, minted)))
+        if event.kind is not None:
+            out.append((node, CG.eventKind, Literal(event.kind)))
+        if event.scope is not None:
+            scope = CGV.SingleEvent if event.scope == "single" else CGV.CumulativeTotal
+            out.append((node, CG.eventScope, scope))
+        if event.start is not None:
+            out.append((node, CG.eventStart, Literal(event.start.isoformat(),
+                                                     datatype=XSD.date)))
+        if event.end is not None:
+            out.append((node, CG.eventEnd, Literal(event.end.isoformat(), datatype=XSD.date)))
+        return out
 
     @staticmethod
     def _content_id(

@@ -82,6 +82,9 @@ class DetectionStore:
                 (k, CG.detectedBy, f.rule_iri, None),
                 (k, PROV.generatedAtTime, stamp, None),
             ]
+            insert.append((k, CG.confidence, Literal(f.confidence), None))
+            if f.reason:
+                insert.append((k, CG.confidenceReason, Literal(f.reason), None))
             insert += [(k, CG.onSubject, s, None) for s in sorted(f.subjects)]
             insert += [(k, CG.onProperty, p, None) for p in sorted(f.properties)]
         for d in new_disputes:

@@ -1,0 +1,269 @@
+"""Count claims read from the dependency parse, with the event they count.
+
+A count is only comparable with another count of the same event. So besides the figure
+(an exact number, bounds or a range) a count carries what the text says of its event:
+
+- the **group** counted, as a class: "people", "residents" and "civilians" are one class;
+  fighters, militants or soldiers count an armed group (named by the modifier, "SDF
+  fighters", else resolved from the article's context by the extractor);
+- the **place** ("in the village", "near Mosul", "residents of Hajin");
+- the **event**: its kind ("strike", "crash", "explosion") and **scope**: one event ("in the
+  blast", "the strike on Friday") or a cumulative total ("in the battle for Hajin", "coalition
+  strikes in Syria", "since September", "in total", "this year");
+- the **time** words of the event ("on Friday", "last week", "since September 10"), anchored
+  to the publication date by the extractor.
+
+The trigger shapes are spaCy ``DependencyMatcher`` patterns in ``ontology/frames/counts.json``;
+this module only reads what hangs on a match."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Token
+
+from app.ingest.frames import Bound, interval
+
+_PLACE_NOUNS = {"village", "town", "city", "area", "district", "province", "region", "camp",
+                "neighbourhood", "neighborhood", "hospital", "market", "school", "mosque",
+                "capital", "country", "border", "outskirts", "compound", "base", "airport"}
+_PLACE_PREPS = {"in", "near", "at", "around", "outside", "inside", "of", "for", "across", "on"}
+_VAGUE = {"dozens": 24.0, "scores": 40.0, "hundreds": 200.0, "thousands": 2000.0}
+
+
+@dataclass(frozen=True)
+class CountLexicon:
+    """Everything in counts.json."""
+
+    verbs: dict[str, str]
+    adjectives: dict[str, str]
+    tolls: dict[str, str]
+    patterns: dict[str, list[dict[str, Any]]]
+    groups: dict[str, str]  # noun lemma -> class
+    armed: frozenset[str]
+    events: dict[str, str]
+    campaigns: frozenset[str]
+    cumulative: tuple[str, ...]
+
+    def matcher(self, nlp: Language) -> DependencyMatcher:
+        """A DependencyMatcher over the count patterns, keyed by pattern id."""
+        m = DependencyMatcher(nlp.vocab)
+        for pid, pattern in self.patterns.items():
+            m.add(pid, [pattern])
+        return m
+
+
+@cache
+def load_counts(path: Path) -> CountLexicon:
+    """Read counts.json (cached per path)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    groups = {noun: cls for cls, nouns in data["groups"].items() for noun in nouns}
+    return CountLexicon(
+        verbs=data["verbs"], adjectives=data["adjectives"], tolls=data["tolls"],
+        patterns={p["id"]: p["pattern"] for p in data["patterns"]}, groups=groups,
+        armed=frozenset(data["armed"]), events=data["events"],
+        campaigns=frozenset(data["campaigns"]), cumulative=tuple(data["cumulative"]),
+    )
+
+
+@dataclass
+class CountHit:
+    """One count in the text: offsets are character offsets into the document."""
+
+    property: str
+    value: dict[str, Any]
+    start: int
+    end: int
+    group: str  # people | children | women | armed | unknown
+    victims: str | None = None
+    armed_org: str | None = None  # the modifier naming the armed group ("SDF")
+    place: str | None = None
+    event_kind: str | None = None
+    scope: str | None = None  # single | cumulative | None (not stated)
+    time_text: str | None = None
+    since: bool = False
+    negated: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+class CountReader:
+    """Finds counts in a parsed document."""
+
+    def __init__(self, lexicon: CountLexicon, nlp: Language, bounds: dict[str, Bound]) -> None:
+        self.lex = lexicon
+        self.matcher = lexicon.matcher(nlp)
+        self.bounds = bounds
+
+    def find(self, doc: Doc) -> list[CountHit]:
+        """Every count in the document, one per figure (the first pattern that fits wins)."""
+        hits: dict[int, CountHit] = {}
+        for match_id, token_ids in sorted(self.matcher(doc), key=lambda m: m[1]):
+            pid = doc.vocab.strings[match_id]
+            names = [p["RIGHT_ID"] for p in self.lex.patterns[pid]]
+            found = {name: doc[i] for name, i in zip(names, token_ids, strict=True)}
+            number, trigger = found["number"], found["trigger"]
+            if number.i in hits:
+                continue
+            prop = self._property(pid, trigger)
+            if prop is None:
+                continue
+            hit = self._hit(doc, prop, number, trigger, found.get("victims"), found.get("verb"))
+            if hit is not None:
+                hits[number.i] = hit
+        return sorted(hits.values(), key=lambda h: h.start)
+
+    def _property(self, pid: str, trigger: Token) -> str | None:
+        lemma = trigger.lemma_.lower()
+        if pid == "toll":
+            return self.lex.tolls.get(lemma)
+        if pid == "adjective":
+            return self.lex.adjectives.get(trigger.lower_)
+        return self.lex.verbs.get(lemma)
+
+    def _value(self, number: Token) -> dict[str, Any] | None:
+        word = number.lower_
+        if word in _VAGUE:
+            return {"min": _VAGUE[word]}
+        conj = next((c for c in number.children if c.dep_ == "conj" and c.like_num), None)
+        if conj is not None and any(t.lower_ == "between" for t in
+                                    number.doc[max(0, number.i - 2):number.i]):
+            return interval({"min": number.text, "max": conj.text}, self.bounds)
+        left = [t for t in number.subtree if t.i < number.i and t.dep_ in (
+            "advmod", "quantmod", "amod", "prep", "pobj", "cc") and t.lower_ != "between"]
+        bound = " ".join(t.lower_ for t in sorted(left, key=lambda t: t.i))
+        if not bound:  # "at least" is sometimes hung on the noun, not the number
+            prev = number.doc[max(0, number.i - 3):number.i]
+            for n in range(len(prev)):
+                if prev[n:].text.lower() in self.bounds:
+                    bound = prev[n:].text.lower()
+                    break
+        return interval({"number": number.text, "bound": bound}, self.bounds)
+
+    def _hit(self, doc: Doc, prop: str, number: Token, trigger: Token,
+             victims: Token | None, verb: Token | None) -> CountHit | None:
+        value = self._value(number)
+        if value is None:
+            return None
+        if victims is None and number.i + 2 < len(doc) and doc[number.i + 1].lower_ == "of":
+            victims = next((c for c in doc[number.i + 1].children if c.dep_ == "pobj"), None)
+        head = verb if verb is not None else trigger
+        tokens = list(head.subtree)
+        hit = CountHit(
+            property=prop, value=value, start=min(t.idx for t in tokens),
+            end=max(t.idx + len(t) for t in tokens), group="unknown",
+            negated=any(c.dep_ == "neg" for c in head.children),
+        )
+        if victims is not None and victims.i != number.i:
+            self._group(hit, victims)
+        elif prop in ("killedCount", "woundedCount"):
+            hit.group = "people"  # "at least 14 were killed", "the toll rose to 52"
+        where = [head, *([victims] if victims is not None else [])]
+        # "a coalition strike on Friday killed 26", "the blast left 40 dead": the event is
+        # the subject of the verb (or of the verb the adjective hangs on)
+        for verb_tok in (head, head.head):
+            for c in verb_tok.children:
+                if c.dep_ in ("nsubj", "nsubjpass") and (
+                        c.lemma_.lower() in self.lex.events or
+                        c.lemma_.lower() in self.lex.campaigns):
+                    hit.event_kind = self.lex.events.get(c.lemma_.lower(), c.lemma_.lower())
+                    if c.lemma_.lower() in self.lex.campaigns:
+                        hit.scope = "cumulative"
+                    elif c.tag_ not in ("NNS", "NNPS"):
+                        hit.scope = "single"
+                    where.append(c)
+                    where += [g for g in c.children if g.dep_ == "prep"]
+        self._event(hit, where, head)
+        return hit
+
+    def _group(self, hit: CountHit, victims: Token) -> None:
+        lemma = victims.lemma_.lower()
+        hit.victims = victims.text
+        if lemma in self.lex.armed:
+            hit.group = "armed"
+            mods = [c for c in victims.children if c.dep_ in ("compound", "amod", "nmod", "poss")
+                    and (c.pos_ == "PROPN" or c.ent_type_ in ("ORG", "NORP", "GPE"))]
+            if mods:
+                toks = sorted({t for m in mods for t in m.subtree if t.dep_ != "case"},
+                              key=lambda t: t.i)
+                hit.armed_org = victims.doc[toks[0].i:toks[-1].i + 1].text
+        else:
+            hit.group = self.lex.groups.get(lemma, lemma)
+
+    def _event(self, hit: CountHit, where: list[Token], head: Token) -> None:
+        """Place, event kind, scope and time from the prepositions around the count."""
+        seen: set[int] = set()
+        queue = [w for w in where if w.dep_ == "prep"]
+        queue += [c for w in where for c in w.children if c.dep_ in ("prep", "agent")]
+        while queue:
+            prep = queue.pop(0)
+            if prep.i in seen:
+                continue
+            seen.add(prep.i)
+            for obj in (c for c in prep.children if c.dep_ in ("pobj", "pcomp")):
+                lemma = obj.lemma_.lower()
+                if lemma in self.lex.events:
+                    hit.event_kind = self.lex.events[lemma]
+                    # "in the blast" is one event; "the airstrikes on Baghuz" may be one night's
+                    # raid or a campaign: a plural leaves the scope unstated
+                    if hit.scope is None and obj.tag_ not in ("NNS", "NNPS"):
+                        hit.scope = "single"
+                    queue += [c for c in obj.children if c.dep_ == "prep"]
+                elif lemma in self.lex.campaigns:
+                    hit.scope = "cumulative"
+                    hit.event_kind = hit.event_kind or lemma
+                    queue += [c for c in obj.children if c.dep_ == "prep"]
+                elif obj.ent_type_ in ("DATE", "TIME"):
+                    hit.time_text = _ent_text(obj)
+                    hit.since = prep.lower_ == "since"
+                elif prep.lower_ in _PLACE_PREPS and hit.place is None and (
+                        obj.ent_type_ in ("GPE", "LOC", "FAC") or lemma in _PLACE_NOUNS
+                        or (obj.pos_ == "PROPN" and not obj.text.isupper())):
+                    hit.place = _place_phrase(obj)
+                    queue += [c for c in obj.children if c.dep_ == "prep"]
+        for t in head.subtree:
+            if t.ent_type_ in ("DATE", "TIME") and hit.time_text is None and \
+                    t.dep_ in ("npadvmod", "pobj", "tmod", "nummod", "compound"):
+                hit.time_text = _ent_text(t)
+        sent = head.sent.text.lower()
+        if any(f" {w} " in f" {sent} " for w in self.lex.cumulative):
+            hit.scope = "cumulative"
+        if hit.since:
+            hit.scope = "cumulative"
+
+
+def place_mentions(doc: Doc) -> list[tuple[int, str]]:
+    """(offset, name) of places the text names: GPE/LOC/FAC entities, and the proper noun of
+    "the village of Baghuz" (which the small model often does not tag)."""
+    out = [(e.start_char, e.text) for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")]
+    for tok in doc:
+        if tok.pos_ == "PROPN" and tok.dep_ == "pobj" and tok.head.lower_ == "of" and \
+                tok.head.head.lemma_.lower() in _PLACE_NOUNS and not tok.ent_type_:
+            start = min(t.i for t in tok.subtree if t.i <= tok.i)
+            out.append((doc[start].idx, doc[start:tok.i + 1].text))
+    return sorted(out)
+
+
+def _place_phrase(obj: Token) -> str:
+    """The place's noun phrase: its modifiers and head, and "of X" ("the village of Baghuz"),
+    without appositions or relative clauses."""
+    doc = obj.doc
+    start = min([obj.i, *(t.i for c in obj.children if c.i < obj.i for t in c.subtree)])
+    end = obj.i
+    of = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    pobj = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
+    if pobj is not None and pobj.pos_ == "PROPN":
+        end = pobj.i
+    return doc[start:end + 1].text
+
+
+def _ent_text(tok: Token) -> str:
+    from app.ingest.nlp import entity_at
+
+    ent = entity_at(tok)
+    return ent.text if ent is not None else tok.text
