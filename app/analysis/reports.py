@@ -24,9 +24,13 @@ def _entity(builder: ClaimBuilder, ref: str) -> URIRef | None:
     return None if minted else iri
 
 
+CONFIDENCES = ("high", "low")
+
+
 def list_disputes(
     store: GraphStore, builder: ClaimBuilder, *, subject: str | None, source: str | None,
     type_: str | None, status: str | None, offset: int, limit: int, sort: str = "newest",
+    confidence: str | None = None,
 ) -> Page:
     """A page of disputes matching the filters. Unknown entity names match nothing.
 
@@ -44,12 +48,15 @@ def list_disputes(
         if status not in STATUSES:
             raise InvalidInput(f"unknown status {status!r}", allowed=sorted(STATUSES))
         status_iri = STATUSES[status]
+    if confidence is not None and confidence not in CONFIDENCES:
+        raise InvalidInput(f"unknown confidence {confidence!r}", allowed=list(CONFIDENCES))
     subject_iri = _entity(builder, subject) if subject else None
     source_iri = _entity(builder, source) if source else None
     if (subject and subject_iri is None) or (source and source_iri is None):
         return Page(total=0, offset=offset, limit=limit, items=[])
     ids = views.find_disputes(
-        store, subject=subject_iri, source=source_iri, type_=type_iri, status=status_iri
+        store, subject=subject_iri, source=source_iri, type_=type_iri, status=status_iri,
+        confidence=confidence,
     )
     if sort != "newest":
         ids = _sorted(store, ids, sort)

@@ -26,6 +26,11 @@ def list_disputes(
     status: Annotated[
         str | None, Query(description="open, in-review, resolved or dismissed")
     ] = None,
+    confidence: Annotated[
+        str | None, Query(description="high (some contradiction is sure the claims are about "
+                          "one thing) or low (event identity uncertain; see each "
+                          "contradiction's confidence_reason)")
+    ] = None,
     sort: Annotated[
         str, Query(description="newest (default), sources (most sources involved first) or "
                    "unreviewed (never reviewed first, oldest first)")
@@ -37,7 +42,7 @@ def list_disputes(
     size = min(limit or state.settings.page_size, state.settings.max_page_size)
     return reports.list_disputes(
         state.store, state.service.builder, subject=subject, source=source, type_=type,
-        status=status, offset=offset, limit=size, sort=sort,
+        status=status, offset=offset, limit=size, sort=sort, confidence=confidence,
     )
 
 

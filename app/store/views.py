@@ -252,11 +252,13 @@ def _interval_label(v: dict[str, Any]) -> str:
 
 def find_disputes(
     store: GraphStore, *, subject: URIRef | None, source: URIRef | None,
-    type_: URIRef | None, status: URIRef | None,
+    type_: URIRef | None, status: URIRef | None, confidence: str | None = None,
 ) -> list[str]:
-    """Ids of current disputes matching the filters, newest first."""
+    """Ids of current disputes matching the filters, newest first. ``confidence`` "high"
+    keeps disputes with at least one contradiction sure of its match, "low" the others."""
     bindings: dict[str, Node] = {}
-    filters = (("subject", subject), ("type", type_), ("status", status))
+    conf = Literal(confidence) if confidence is not None else None
+    filters = (("subject", subject), ("type", type_), ("status", status), ("confidence", conf))
     for name, value in filters:
         if value is not None:
             bindings[name] = value
@@ -311,6 +313,13 @@ def disputes(store: GraphStore, ids: Iterable[str]) -> list[dict[str, Any]]:
         prop = _ref(_s(r, "property"), _s(r, "propertyLabel"), str(CG))
         if prop and prop not in c["properties"]:
             c["properties"].append(prop)
+    confidences = {str(r["k"]): r for r in store.select(
+        load_query("contradiction_confidence"), {"k": sorted(map(URIRef, contradictions))})
+    } if contradictions else {}
+    for k, c in contradictions.items():
+        row = confidences.get(k)
+        c["confidence"] = str(row["confidence"]) if row is not None else "high"
+        c["confidence_reason"] = _s(row, "reason") if row is not None else None
     claim_iris = sorted({URIRef(i) for c in contradictions.values() for i in c["claims"]}, key=str)
     views = claims(store, claim_iris)
     for dispute in by_id.values():
@@ -327,6 +336,8 @@ def disputes(store: GraphStore, ids: Iterable[str]) -> list[dict[str, Any]]:
         dispute["subjects"] = sorted(subjects.values(), key=lambda s: s["label"])
         dispute["sources"] = sorted(speakers.values(), key=lambda s: s["label"])
         dispute["types"] = sorted({c["type"] for c in dispute["contradictions"]})
+        dispute["confidence"] = "high" if any(
+            c.get("confidence", "high") == "high" for c in dispute["contradictions"]) else "low"
     _add_reviews(store, by_id)
     return [by_id[i] for i in ids if i in by_id]
 

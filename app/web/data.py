@@ -17,7 +17,7 @@ from app.web import review_bridge
 from app.web.deps import WebState
 from app.web.picture import dispute_picture
 
-FILTERS = ("subject", "source", "type", "status", "since", "until")
+FILTERS = ("subject", "source", "type", "status", "since", "until", "confidence")
 STATUS_LABELS = {"open": "Open", "in-review": "In review", "resolved": "Resolved",
                  "dismissed": "Dismissed"}
 _ALL = 1_000_000  # "every row": the date filter is applied after the store query
@@ -62,7 +62,7 @@ def queue(state: WebState, params: Mapping[str, str]) -> dict[str, Any]:
     def page(status_name: str | None, off: int, size: int) -> Any:
         return reports.list_disputes(
             store, builder, subject=subject, source=source, type_=type_, status=status_name,
-            offset=off, limit=size,
+            offset=off, limit=size, confidence=_param(params, "confidence"),
         )
 
     counts: dict[str, int] = {}
@@ -83,6 +83,7 @@ def queue(state: WebState, params: Mapping[str, str]) -> dict[str, Any]:
     choices = {
         "status": [{"value": k, "label": v} for k, v in STATUS_LABELS.items()],
         "type": sorted(views.TYPE_BY_NAME),
+        "confidence": list(reports.CONFIDENCES),
         "source": _source_choices(sources),
         "subject": sorted({s["label"] for r in rows for s in r["subjects"]}),
     }
@@ -120,6 +121,7 @@ def _queue_row(d: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": d["id"], "status": d["status"], "created": d["created"],
         "subjects": d["subjects"], "sources": d["sources"], "types": d["types"],
+        "confidence": d.get("confidence", "high"),
         "contradictions": len(d["contradictions"]), "quotes": quotes[:2],
     }
 
@@ -194,6 +196,8 @@ def dispute(state: WebState, dispute_id: str) -> dict[str, Any]:
     _with_context(state, claims)
     contradictions = [
         {"id": c["id"], "type": c["type"], "type_label": c["type_label"], "rule": c["rule"],
+         "confidence": c.get("confidence", "high"), "confidence_reason": c.get(
+             "confidence_reason"),
          "detected": c["detected"], "subjects": c["subjects"], "properties": c["properties"],
          "between": [{"id": s["id"], "letter": seen[s["id"]]} for s in c["sides"]]}
         for c in d["contradictions"]
