@@ -173,3 +173,60 @@ def test_url_with_braces_is_stored(state: AppState) -> None:
         url="https://example.org/e/{{", text="The army said the bridge was destroyed.",
         published="2021-07-03"))
     assert result.status == "ingested"
+
+
+# -- entities in context ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def extractor() -> Any:
+    from app.ingest.extract import Extractor
+    from app.ingest.gazetteer import Gazetteer
+    from tests.conftest import ROOT
+
+    return Extractor.build(ROOT / "ontology",
+                           Gazetteer.from_turtle(ROOT / "ontology" / "entities.ttl"))
+
+
+@pytest.mark.parametrize(("text", "ref"), [
+    ("Government forces retook the town near Aleppo, Syrian state media said.", "sana"),
+    ("Fighting raged in Idlib province in Syria. State media said 12 rebels were killed.",
+     "sana"),
+    ("Russian state media said the village had been taken.", "tass"),
+    ("The Britain-based war monitor said 40 people were killed in Hajin.", "sohr"),
+])
+def test_descriptions_resolve_through_the_gazetteer(extractor: Any, text: str, ref: str) -> None:
+    [st] = extractor.extract(text)
+    assert [s.ref for s in st.speakers] == [ref]
+
+
+def test_state_media_without_a_country_is_not_guessed(extractor: Any) -> None:
+    [st] = extractor.extract("State television said the dam had burst.")
+    assert st.speakers == []
+
+
+def test_head_of_an_organisation_is_its_member(extractor: Any) -> None:
+    [st] = extractor.extract("Rami Abdel Rahman, who heads the Observatory, said 12 fighters "
+                             "were killed in Hajin.")
+    assert st.speakers[0].org == "sohr"
+
+
+@pytest.mark.parametrize("spelling", ["Rami Abdulrahman", "Rami Abdurrahman",
+                                      "Rami Abd al-Rahman"])
+def test_transliterations_match_a_known_name(spelling: str) -> None:
+    from app.ingest.gazetteer import Entity, Gazetteer
+
+    gaz = Gazetteer()
+    gaz.add("Rami Abdel Rahman", Entity("rami-abdel-rahman", "Rami Abdel Rahman", "person"))
+    gaz.add("Rami Makhlouf", Entity("rami-makhlouf", "Rami Makhlouf", "person"))
+    found = gaz.get(spelling)
+    assert found is not None and found.id == "rami-abdel-rahman"
+    assert gaz.get("Rami Rahman") is None  # a different name, not a spelling
+
+
+def test_director_and_monitor_are_one_source(state: AppState) -> None:
+    _first, second = ingest(
+        state,
+        ("2018-12-20", "The Syrian Observatory for Human Rights said 92 SDF fighters were "
+                       "killed in an IS counter-attack on Friday."),
+        ("2018-12-20", "Rami Abdulrahman, who heads the Observatory, said 60 SDF fighters "
+                       "were killed in an IS counter-attack on Friday."))
+    assert second.new_contradictions == []

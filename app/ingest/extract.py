@@ -249,6 +249,7 @@ class Extractor:
         text = nlp.text_of(doc)
         found = self.attributor.find(doc)
         resolver = SourceResolver(self.attributor.lex, self.gaz)
+        resolver.note_countries(doc)
         places = self._places_in(text)
         speakers: dict[int, list[Speaker]] = {}
         persons = [e for e in doc.ents if e.label_ == "PERSON" and e.root.dep_ == "nsubj"]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz import fuzz
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
@@ -32,10 +33,13 @@ class Entity:
 
 @dataclass
 class Gazetteer:
-    """Lower-cased names and aliases → entities."""
+    """Lower-cased names and aliases → entities; countries → their state news agency."""
 
     names: dict[str, Entity] = field(default_factory=dict)
+    state_media: dict[str, Entity] = field(default_factory=dict)  # country id -> agency
+    demonyms: dict[str, Entity] = field(default_factory=dict)  # "syrian" -> the country
     _cache: dict[str, Entity | None] = field(default_factory=dict, repr=False)
+    _skeletons: dict[str, Entity] | None = field(default=None, repr=False)
 
     def add(self, name: str, entity: Entity) -> None:
         """Register a name; a name claimed by two entities is dropped (ambiguous)."""
@@ -43,6 +47,7 @@ class Gazetteer:
         if not key:
             return
         self._cache.clear()
+        self._skeletons = None
         old = self.names.get(key)
         if old is not None and old.id != entity.id:
             self.names[key] = Entity("", key, "ambiguous")
@@ -64,7 +69,30 @@ class Gazetteer:
             found = self.names.get(candidate)
             if found is not None and found.kind != "ambiguous":
                 return found
-        return None
+        return self._transliterated(bare)
+
+    def _transliterated(self, key: str) -> Entity | None:
+        """A person's name spelled another way: Abdel Rahman = Abdulrahman = Abdurrahman,
+        Mohammed = Muhammad. Names are compared on their consonant skeleton (after folding
+        the Arabic article forms abd-el/abd-ul/abd-ur), then confirmed with rapidfuzz's
+        ratio on the folded spelling (at least 80), so that short names never collide."""
+        if len(key) < 8 or " " not in key.strip():
+            return None
+        if self._skeletons is None:
+            self._skeletons = {}
+            for name, entity in self.names.items():
+                if entity.kind == "person" and " " in name:
+                    self._skeletons.setdefault(_skeleton(name), entity)
+        found = self._skeletons.get(_skeleton(key))
+        if found is None or len(_skeleton(key)) < 6:
+            return None
+        labels = [n for n, e in self.names.items() if e is found]
+        best = max((fuzz.ratio(_fold(key), _fold(n)) for n in labels), default=0.0)
+        return found if best >= 80 else None
+
+    def country(self, name: str) -> Entity | None:
+        """A country by name or demonym ("Syria", "Syrian")."""
+        return self.demonyms.get(_key(name)) or self.get(name)
 
     def places(self) -> re.Pattern[str] | None:
         """One pattern matching every name of a known place (longest first), or None."""
@@ -95,7 +123,12 @@ class Gazetteer:
             for iri, info in by_entity.items()
         }
         for row in rows:
+            if row.get("demonym") and row["demonym"] not in ("", "false"):
+                gaz.demonyms[_key(row["label"])] = entities[row["entity"]]
+                continue
             gaz.add(row["label"], entities[row["entity"]])
+            if row.get("stateMediaOf"):
+                gaz.state_media[_local(row["stateMediaOf"])] = entities[row["entity"]]
         return gaz
 
     @classmethod
@@ -107,10 +140,30 @@ class Gazetteer:
             pref = str(g.value(s, SKOS.prefLabel))
             kind = next((str(t) for t in g.objects(s, RDF.type)), "")
             org = g.value(s, SCHEMA.memberOf)
+            country = g.value(s, CG.stateMediaOf)
             for label in [*g.objects(s, SKOS.prefLabel), *g.objects(s, SKOS.altLabel)]:
                 rows.append({"entity": str(s), "label": str(label), "pref": pref, "type": kind,
-                             "org": str(org) if org is not None else ""})
+                             "org": str(org) if org is not None else "",
+                             "stateMediaOf": str(country) if country is not None else ""})
+            for label in g.objects(s, SKOS.hiddenLabel):
+                rows.append({"entity": str(s), "label": str(label), "pref": pref, "type": kind,
+                             "demonym": "true"})
         return cls.from_rows(rows)
+
+
+def _fold(name: str) -> str:
+    """Lower case, Arabic article forms folded ("abdel "/"abdul"/"abd al-" → "abd"),
+    letters only, doubled letters single."""
+    text = name.lower().replace("\u2019", "'")
+    text = re.sub(r"\babd[ -]?(?:el|al|ul|ur|ar|er)[ -]?", "abd", text)
+    text = re.sub(r"\b(?:el|al)-", "", text)
+    text = re.sub(r"[^a-z ]", "", text)
+    return re.sub(r"(.)\1+", r"\1", text).strip()
+
+
+def _skeleton(name: str) -> str:
+    """The consonants of each word of a folded name (vowels vary across transliterations)."""
+    return " ".join(re.sub(r"[aeiouy]", "", w) or w for w in _fold(name).split())
 
 
 def _key(name: str) -> str:

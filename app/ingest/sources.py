@@ -19,6 +19,8 @@ from app.ingest.gazetteer import Entity, Gazetteer
 from app.ingest.nlp import entity_at, text_of
 
 _PERSON_PRONOUNS = {"he", "she", "him", "her"}
+_STATE_MEDIA = {"media", "television", "tv", "agency", "radio", "broadcaster", "outlets"}
+_STATE_WORDS = {"state", "state-run", "state-owned", "official", "government-run", "news"}
 _GROUP_PRONOUNS = {"they", "it", "we", "them"}
 _ORG_ENTS = ("ORG", "NORP", "GPE", "FAC")
 _LEADS = {"head", "lead", "run", "direct", "chair", "found", "command", "manage"}
@@ -61,6 +63,33 @@ class SourceResolver:
         self.lex = lexicon
         self.gaz = gazetteer
         self.seen: list[Speaker] = []
+        self.countries: list[str] = []  # the article's countries, most named first
+
+    def note_countries(self, doc: Doc) -> None:
+        """The countries the article names that the gazetteer knows a state medium of."""
+        votes: dict[str, int] = {}
+        for ent in doc.ents:
+            if ent.label_ in ("GPE", "NORP"):
+                known = self.gaz.country(ent.text)
+                if known is not None and known.id in self.gaz.state_media:
+                    votes[known.id] = votes.get(known.id, 0) + 1
+        self.countries = sorted(votes, key=lambda k: -votes[k])
+
+    def _state_media(self, head: Token) -> Speaker | None:
+        """"state media", "Syrian state television": the state news agency of the country
+        named in the phrase, else of the country the article is about, when the gazetteer
+        says which (cg:stateMediaOf); None when it cannot say (never a guess)."""
+        country = None
+        for mod in head.children:
+            if mod.dep_ in ("amod", "compound", "nmod") and mod.lower_ not in _STATE_WORDS:
+                known = self.gaz.country(mod.text)
+                if known is not None and known.id in self.gaz.state_media:
+                    country = known.id
+        country = country or (self.countries[0] if self.countries else None)
+        agency = self.gaz.state_media.get(country) if country else None
+        if agency is None:
+            return None
+        return Speaker(agency.id, agency.label, "org")
 
     # -- organisations -----------------------------------------------------------------------
     def _org(self, tokens: list[Token]) -> str | None:
@@ -169,6 +198,9 @@ class SourceResolver:
     ) -> Speaker | None:
         """Person, role and organisation of one source phrase (tokens in ``skip`` belong to
         another conjunct)."""
+        if head.lower_ in _STATE_MEDIA and any(
+                c.lower_ in _STATE_WORDS for c in head.children):
+            return self._state_media(head)
         chars = doc.char_span(*span, alignment_mode="expand")
         ent = entity_at(head)
         person_ent = ent if ent is not None and ent.label_ == "PERSON" else None
