@@ -21,7 +21,7 @@ content, coreference as separate steps); the rules here are our own."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -561,12 +561,14 @@ def _names_other_person(between: Span, doc: Doc, prev: Attribution) -> bool:
 def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution]:
     """'He said he believes X', 'she wants to see X': a cue inside another attribution's
     content whose source is absent or a pronoun is the same speaker's, and PARC annotates
-    one attribution; a cognition cue lowers the outer one's certainty instead."""
+    one attribution; a cognition cue lowers the outer one's certainty instead. An attitude
+    reported inside someone's words ("X said Sanders has pushed Clinton to …") is part of
+    those words, not an attribution of its own."""
     out = []
     for b in found:
         outer = next((a for a in found if a is not b and b.cue is not None and any(
             x <= b.cue[0] and b.cue[1] <= y for x, y in a.content)), None)
-        same = b.source is None or (
+        same = b.source is None or b.cue_kind in ("attitude", "evidential") or (
             b.source_head is not None and doc[b.source_head].pos_ == "PRON" and
             doc[b.source_head].lower_ not in ("it", "that", "this"))
         if outer is not None and same and b.inherits is None:
@@ -618,8 +620,20 @@ def attribute(
                 continue
             sp = resolver.resolve(doc, a.source, a.source_head, a.start)
             a.speaker = sp.name if sp is not None else None
-        # a quotation that continues a speaker without a cue of its own is a claimgraph
-        # statement (its speaker is inherited) but not a PARC attribution: PARC has no
-        # attribution without a cue, so the scorer's view leaves it out
-        out.append([a for a in found if a.inherits is None])
+        out.append(parc_view(found))
     return out
+
+
+def parc_view(found: list[Attribution]) -> list[Attribution]:
+    """The attributions as PARC/PolNeAR annotate them. A quotation that continues a speaker
+    with no cue of its own is a claimgraph statement (its speaker is inherited); PARC has no
+    attribution without a cue, and adds such a quotation to the content of the speaker's
+    attribution when it is in the same paragraph (``"…," Butz said. "But even so …"``).
+    Continuations in a later paragraph are left out of this view."""
+    out = [replace(a) for a in found]
+    for a in out:
+        if a.inherits is not None:
+            host = out[a.inherits]
+            if host.paragraph == a.paragraph and host.inherits is None:
+                host.content = tuple(sorted({*host.content, *a.content}))
+    return [a for a in out if a.inherits is None]
