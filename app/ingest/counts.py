@@ -240,7 +240,10 @@ class CountReader:
 def place_mentions(doc: Doc) -> list[tuple[int, str]]:
     """(offset, name) of places the text names: GPE/LOC/FAC entities, and the proper noun of
     "the village of Baghuz" (which the small model often does not tag)."""
-    out = [(e.start_char, e.text) for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")]
+    # a dateline ("GAZA CITY —", in capitals) says where the report was filed, not where the
+    # event was: it is left out
+    out = [(e.start_char, e.text) for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")
+           and not e.text.isupper()]
     for tok in doc:
         if tok.pos_ == "PROPN" and tok.dep_ == "pobj" and tok.head.lower_ == "of" and \
                 tok.head.head.lemma_.lower() in _PLACE_NOUNS and not tok.ent_type_:

@@ -93,7 +93,7 @@ def anchor(said_at: str | None, published: str | None) -> dt.date | None:
             if text.startswith("last ") and back == 0:
                 back = 7
             return day - dt.timedelta(days=back)
-    m = re.search(r"([a-z]{3})[a-z]*\.? (\d{1,2})", text)
+    m = re.search(r"([a-z]{3})[a-z]*\.? (\d{1,2})(?!\d)", text)
     if m and m.group(1) in _MONTHS:
         try:
             when = dt.date(day.year, _MONTHS.index(m.group(1)) + 1, int(m.group(2)))
@@ -268,10 +268,16 @@ class Extractor:
             speakers[n] = resolver.resolve_all(doc, att.source, att.source_head, pos)
         counts = self.counts.find(doc)
         armed = self._context_armed_group(doc)
-        # places for counts: known places, and places the model names (GPE, LOC, FAC)
-        count_places = sorted({*places, *(
-            (pos, ref) for pos, name in place_mentions(doc)
-            for ref in [self._entity(name, [], None)] if ref)})
+        # places the article is about, for "the city" and for counts with no place of their
+        # own: known places and places the model names (GPE, LOC, FAC), but not a country
+        # and not a place inside a speaker's name ("Iraq's interior ministry")
+        countries = {e.id for e in self.gaz.demonyms.values()}
+        in_source = [a.source for a in found if a.source is not None]
+        count_places = sorted(
+            (pos, ref) for pos, ref in {*places, *(
+                (pos, ref) for pos, name in place_mentions(doc)
+                for ref in [self._entity(name, [], None)] if ref)}
+            if ref not in countries and not any(x <= pos < y for x, y in in_source))
         statements = [
             self._statement(text, att, speakers[n], self._relays(text, att), places, published)
             for n, att in enumerate(found)
@@ -279,7 +285,7 @@ class Extractor:
         states = self.states.find(doc)
         place_names = {name.lower() for _, name in place_mentions(doc)}
         for st in statements:
-            self._add_states(st, states, armed, places, place_names)
+            self._add_states(st, states, armed, count_places, place_names)
             self._add_counts(st, counts, armed, count_places, published, text)
         return self._unwrap_relays(statements)
 
@@ -290,14 +296,22 @@ class Extractor:
         known = self.gaz.get(name)
         return [known.label if known is not None else name]
 
+    def _is_outlet(self, speaker: Speaker) -> bool:
+        """A wire, a news agency or a known outlet: it relays what others say."""
+        name = re.sub(r"^the ", "", speaker.name.lower())
+        if name in self.wires or name.endswith("news agency"):
+            return True
+        if re.sub(r" news agency$", "", name) in self.wires:
+            return True
+        return any((self.gaz.get(n) or _NONE).kind == "outlet"
+                   for n in (speaker.name, speaker.ref))
+
     def _unwrap_relays(self, statements: list[Statement]) -> list[Statement]:
         """"Reuters reported that SOHR said 14 were killed": a wire or outlet whose content
         holds another attribution relays it; it does not claim it."""
         out = []
         for st in statements:
-            outlet = bool(st.speakers) and all(
-                s.name.lower() in self.wires or (self.gaz.get(s.name) or _NONE).kind == "outlet"
-                for s in st.speakers)
+            outlet = bool(st.speakers) and all(self._is_outlet(s) for s in st.speakers)
             inner = [o for o in statements if o is not st and o.speakers and
                      st.content[0] <= o.content[0] and o.content[1] <= st.content[1]]
             if outlet and inner:
@@ -414,9 +428,15 @@ class Extractor:
             if hit.scope:
                 event["scope"] = hit.scope
             day = anchor(hit.time_text, published) if hit.time_text else None
-            if day is not None:
+            if day is not None and hit.since:  # "since September 10": to publication
                 event["start"] = day
-                event["end"] = anchor("today", published) if hit.since else day
+                end = anchor("today", published)
+                if end is not None:
+                    event["end"] = end
+            elif day is not None and hit.scope == "cumulative":
+                event["end"] = day  # "the toll rose to 148 on Monday": a total as of Monday
+            elif day is not None:
+                event["start"] = event["end"] = day
             triple: dict[str, Any] = {"subject": subject, "property": hit.property,
                                       "value": hit.value, "_certainty": None,
                                       "_polarity": "negative" if hit.negated else None}
@@ -428,7 +448,8 @@ class Extractor:
 
     # -- states read from the parse -----------------------------------------------------------
     def _place_ref(
-        self, phrase: str, speakers: list[Speaker], ctx: str | None, place_names: set[str]
+        self, phrase: str, speakers: list[Speaker], ctx: str | None, place_names: set[str],
+        name: bool = False,
     ) -> str | None:
         """A place for a control frame's subject, or None when the phrase names no place
         ("captured 40 soldiers" is a count, not control of a place)."""
@@ -441,7 +462,7 @@ class Extractor:
         if known is not None:
             return known.id if known.kind == "place" else None
         words = low.split()
-        if low in place_names or (words and words[-1] in _PLACE_WORDS) or \
+        if name or low in place_names or (words and words[-1] in _PLACE_WORDS) or \
                 re.sub(r"^the ", "", low) in place_names:
             return self._entity(phrase, speakers, ctx)
         return None
@@ -467,11 +488,12 @@ class Extractor:
             if not any(x <= hit.trigger < y for x, y in st.content_spans or (st.content,)):
                 continue
             frame = hit.frame
-            if frame.subject_kind == "context-place":
+            if frame.subject_kind == "context-place" and hit.subject is None:
                 prior = [pid for pos, pid in places if pos < hit.trigger]
                 subject = prior[-1] if prior else ctx
-            elif frame.subject_kind == "place":
-                subject = self._place_ref(hit.subject or "", st.speakers, ctx, place_names)
+            elif frame.subject_kind in ("place", "context-place"):
+                subject = self._place_ref(hit.subject or "", st.speakers, ctx, place_names,
+                                          name=hit.subject_is_name)
             else:
                 subject = self._group_ref(hit.subject or "", st.speakers, armed)
             if not subject:

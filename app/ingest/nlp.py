@@ -55,13 +55,20 @@ def paragraph_breaks(doc: Doc) -> Doc:
         if "\n" in prev.whitespace_ or "\n" in prev.text:
             para_start = tok.i
         # a dateline ("GENEVA (Example Wire) —") is not the subject of the first sentence
-        if tok.i - para_start < 12 and prev.text in _DASHES and tok.i >= 2 and \
-                doc[tok.i - 2].text == ")":
+        if tok.i - para_start < 12 and prev.text in _DASHES and tok.i >= 2 and (
+                doc[tok.i - 2].text == ")" or _dateline(doc[para_start:prev.i])):
             tok.is_sent_start = True
             continue
         if "\n" in prev.whitespace_ or "\n" in prev.text:
             tok.is_sent_start = True
     return doc
+
+
+def _dateline(span: Span) -> bool:
+    """"KYIV", "QAMISHLI, Syria": a place in capitals opening the paragraph before a dash."""
+    words = [t for t in span if not t.is_punct]
+    return bool(words) and words[0].text.isupper() and len(words[0].text) > 1 and all(
+        t.text[:1].isupper() for t in words)
 
 
 @cache

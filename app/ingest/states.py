@@ -69,8 +69,9 @@ class StateHit:
 
     frame: StateFrame
     trigger: int  # character offset of the trigger word
-    subject: str | None  # the subject phrase, None for context-place frames
+    subject: str | None  # the subject phrase ("in Bakhmut" for fighting), else None
     holder: str | None
+    subject_is_name: bool  # a proper noun that is not a person or an organisation
     polarity: str | None  # "negative" or None
     certainty: str | None  # "possible" or None
 
@@ -96,11 +97,16 @@ class StateReader:
             if (trigger.i, frame.property) in out:
                 continue
             subject = nodes.get("subject")
+            if subject is None and frame.subject_kind == "context-place":
+                subject = _where(trigger, nodes.get("noun"))
             holder = self._holder(frame, nodes)
             out[(trigger.i, frame.property)] = StateHit(
                 frame=frame, trigger=trigger.idx,
                 subject=_phrase(subject) if subject is not None else None,
                 holder=_phrase(holder) if holder is not None else None,
+                subject_is_name=subject is not None and subject.pos_ == "PROPN" and
+                subject.ent_type_ not in ("PERSON", "ORG", "NORP") and
+                not subject.text.isupper(),
                 polarity=self._polarity(frame, verb), certainty=self._certainty(verb),
             )
         return sorted(out.values(), key=lambda h: h.trigger)
@@ -138,6 +144,20 @@ class StateReader:
             if tok.dep_ in ("ccomp", "ROOT"):
                 break
         return None
+
+
+def _where(trigger: Token, noun: Token | None) -> Token | None:
+    """The place of "fighting continues in Bakhmut" / "fighting in Bakhmut continues"."""
+    for head in (trigger, noun):
+        if head is None:
+            continue
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "inside", "around", "near",
+                                                       "across", "for"):
+                obj = next((g for g in prep.children if g.dep_ == "pobj"), None)
+                if obj is not None and obj.ent_type_ not in ("DATE", "TIME"):
+                    return obj
+    return None
 
 
 def _phrase(tok: Token) -> str:
