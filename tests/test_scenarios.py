@@ -53,9 +53,6 @@ XFAIL: dict[str, str] = {
     "s9-unrelated-events/claims_include/crash-count-has-its-event":
         "the Mosul crash count (11 people) has no place and no kind: 'near Mosul' hangs on "
         "'collided' in the when-clause and the word 'crash' is in the next paragraph",
-    "s9-unrelated-events/speakers_exclude/group":
-        "'No group immediately claimed responsibility' makes a claim by speaker 'group' with "
-        "content 'responsibility'",
     "s9-battle-total-vs-one-attack/claims_include/attack-count-has-its-event":
         "'launched a counterattack ... near Baghuz on Tuesday, killing 14 SDF fighters': the "
         "count has no event (no place Baghuz, no kind attack, no day); the participle hangs on "
@@ -66,11 +63,6 @@ XFAIL: dict[str, str] = {
     "s9-two-strikes-two-towns/claims_include/hays-strike-place-and-day":
         "the Hays count (5 people) has no place: 'A coalition air strike on a house in the town "
         "of Hays' nests the place two prepositions below the event noun",
-    "s9-taken-vs-fighting-same-day/basic":
-        "no contradiction: the SDF side makes no state claim (see sdf-says-fighting-goes-on)",
-    "s9-taken-vs-fighting-same-day/contradictions":
-        "no contradiction between sohr (Baghuz fully-controlled by sdf) and the SDF: the SDF "
-        "statements give no triple (see sdf-says-fighting-goes-on)",
     "s9-taken-vs-fighting-same-day/claims_include/sdf-says-fighting-goes-on":
         "'fighting was still going on inside Baghuz' and 'The battle continues' give no triple: "
         "Baghuz is no place for the frames (not in entities.ttl, not tagged GPE after "
@@ -83,8 +75,6 @@ XFAIL: dict[str, str] = {
         "'at least 17 members of the security forces were killed' is stored as killedCount of "
         "Taliban (min 17): the article's armed group is used for 'members' whose group is "
         "named by 'of the security forces'",
-    "s9-outlet-relays-both-sides/basic":
-        "no contradiction on controlStatus (see the contradictions check)",
     "s9-outlet-relays-both-sides/contradictions":
         "no contradiction at all: Prigozhin's 'Bakhmut' claims meet Maliar's claims about "
         "'russia' and Hrytsenko's denied fightingStatus, none on the same subject/polarity",
@@ -97,9 +87,6 @@ XFAIL: dict[str, str] = {
     "s9-future-is-not-taken/claims_include/rsf-says-taken":
         "'its fighters had taken Wad Madani' gives no controlStatus triple: the small model "
         "tags 'Wad Madani' PERSON and it is not in entities.ttl (also with 'the city of')",
-    "s9-future-is-not-taken/speakers_include/osman-adam":
-        "'\"...,\" the commander, Osman Adam, told Example Wire' resolves the speaker to "
-        "'commander', not Osman Adam",
 }
 
 _EVENT = """PREFIX cg: <https://w3id.org/claimgraph/ns#>

@@ -244,6 +244,9 @@ class Attributor:
                                                   if t.i not in drop and any(
                                                       a <= t.idx < b for a, b in content)])
                                 for s in [_trim(text, _chars(r) or (0, 0))] if s) or content
+        if source_tok is not None and (source_tok.lower_ in ("nobody", "none", "noone") or any(
+                c.dep_ == "det" and c.lower_ == "no" for c in source_tok.children)):
+            return None  # "No group claimed responsibility": nobody says anything
         if source_tok is not None and source_tok.lower_ == "you" and kind == "object":
             return None  # "Do you support X?": a pollster's question, not an attribution
         if source_tok is not None:

@@ -192,6 +192,15 @@ class CountReader:
                 toks = sorted({t for m in mods for t in m.subtree if t.dep_ != "case"},
                               key=lambda t: t.i)
                 hit.armed_org = victims.doc[toks[0].i:toks[-1].i + 1].text
+            else:  # "members of the security forces"
+                of = next((c for c in victims.children if c.dep_ == "prep" and
+                           c.lower_ == "of"), None)
+                obj = next((g for g in of.children if g.dep_ == "pobj"), None) \
+                    if of is not None else None
+                if obj is not None:
+                    toks = [t for t in obj.subtree if t.dep_ not in ("det", "relcl")
+                            and t.i <= obj.i]
+                    hit.armed_org = victims.doc[toks[0].i:obj.i + 1].text if toks else None
         else:
             hit.group = self.lex.groups.get(lemma, lemma)
 

@@ -59,6 +59,7 @@ class Statement:
     kind: str = "indirect"
     relay_span: tuple[int, int] | None = None
     cue_kind: str = "speech"
+    cue_polarity: str = "positive"  # "negative" for a denying cue ("denied that …")
 
     @property
     def propositional(self) -> bool:
@@ -284,6 +285,15 @@ class Extractor:
         ]
         states = self.states.find(doc)
         place_names = {name.lower() for _, name in place_mentions(doc)}
+        # a name a control frame treats as a place ("taken full control of Bakhmut") is a
+        # place for the rest of the article ("fighting goes on in the city")
+        for hit in states:
+            if hit.subject and hit.subject_is_name and hit.frame.subject_kind != "group":
+                ref = self._entity(hit.subject, [], None)
+                if ref and ref not in countries:
+                    count_places.append((hit.trigger, ref))
+                    place_names.add(hit.subject.lower())
+        count_places.sort()
         for st in statements:
             self._add_states(st, states, armed, count_places, place_names)
             self._add_counts(st, counts, armed, count_places, published, text)
@@ -354,7 +364,7 @@ class Extractor:
             speaker_span=att.source, content=(a, b), direct=att.kind == "direct",
             polarity=polarity, certainty=certainty, said_at=when or "not stated",
             said_on=anchor(when, published), content_spans=att.content, kind=att.kind,
-            relay_span=att.relay, cue_kind=att.cue_kind,
+            relay_span=att.relay, cue_kind=att.cue_kind, cue_polarity=att.polarity,
         )
         for hit in match_frames(self.frames, content):
             if hit.frame.is_count():
@@ -437,9 +447,10 @@ class Extractor:
                 event["end"] = day  # "the toll rose to 148 on Monday": a total as of Monday
             elif day is not None:
                 event["start"] = event["end"] = day
+            negative = hit.negated != (st.cue_polarity == "negative")
             triple: dict[str, Any] = {"subject": subject, "property": hit.property,
                                       "value": hit.value, "_certainty": None,
-                                      "_polarity": "negative" if hit.negated else None}
+                                      "_polarity": "negative" if negative else "positive"}
             if event:
                 triple["event"] = event
             st.triples.append(triple)
@@ -498,7 +509,11 @@ class Extractor:
                 subject = self._group_ref(hit.subject or "", st.speakers, armed)
             if not subject:
                 continue
-            extra = {"_polarity": hit.polarity, "_certainty": hit.certainty}
+            # the parse decides: a denying cue ("denied that …") flips the frame's polarity;
+            # the statement-wide regular-expression cues do not apply
+            negative = (hit.polarity == "negative") != (st.cue_polarity == "negative")
+            extra = {"_polarity": "negative" if negative else "positive",
+                     "_certainty": hit.certainty}
             found.append({"subject": subject, "property": frame.property,
                           "value": frame.value, **extra})
             holder = self._group_ref(hit.holder, st.speakers, armed) if hit.holder else None

@@ -207,6 +207,16 @@ class SourceResolver:
         appos = next((c for c in head.children if c.dep_ == "appos"), None)
         role: str | None = None
         org: str | None = None
+        if head.pos_ == "NOUN" and appos is not None and appos.pos_ == "PROPN" and (
+                head.lemma_.lower() in self.lex.roles):
+            # "the commander, Osman Adam,": the apposition names the person, the head is
+            # the role
+            named = self._phrase(doc, appos, span, skip)
+            if named is not None and named.kind == "person":
+                named.role = named.role or _text(_strip_det(
+                    [t for t in head.subtree if t.i <= head.i]))
+                named.org = named.org or self._org_of(head)
+                return named
         if head.pos_ == "PROPN" and (person_ent is not None or self._looks_personal(head)):
             name_toks = self._name(head, person_ent)
             name = _text(name_toks)

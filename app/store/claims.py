@@ -230,6 +230,14 @@ class ClaimBuilder:
             meta.append((qtext, OA.prefix, Literal(prefix)))
         if suffix is not None:
             meta.append((qtext, OA.suffix, Literal(suffix)))
+        # a new name that a claim says something about as a place (who controls it, whether
+        # fighting goes on there, where a counted event was) is minted as a place, so that
+        # later articles resolve it as one
+        placed = {st.subject.strip().lower() for st in claim.statements
+                  if isinstance(st.subject, str)
+                  and st.property.split(":")[-1].split("/")[-1].split("#")[-1] in _PLACE_PROPS}
+        placed |= {st.event.place.strip().lower() for st in claim.statements
+                   if st.event is not None and st.event.place is not None}
         for name, entity in minted.items():
             original = next(
                 (r for r in [*claim.speakers, *claim.relays, claim.article.outlet or ""]
@@ -241,7 +249,9 @@ class ClaimBuilder:
                     if isinstance(ref, str) and ref.strip().lower() == name:
                         label = ref.strip()
             meta.append((entity, SKOS.prefLabel, Literal(label, lang="en")))
-            meta.append((entity, RDF.type, _minted_type(entity, speakers, relays)))
+            kind = _minted_type(entity, speakers, relays)
+            meta.append((entity, RDF.type, CG.Place if kind == SCHEMA.Thing and name in placed
+                         else kind))
         quads += [(s, p, o, None) for s, p, o in meta]
         if validate:  # callers that build many claims validate them together (one SHACL run)
             self.validate(iri, [q for q in quads if q[3] is None])
@@ -481,6 +491,9 @@ def _interval(
     ):
         raise InvalidInput("the interval is empty once the grade's bounds are applied")
     return triples
+
+
+_PLACE_PROPS = {"controlStatus", "fightingStatus", "controlledBy"}
 
 
 def _minted_type(entity: URIRef, speakers: list[URIRef], relays: list[URIRef]) -> URIRef:
