@@ -230,3 +230,24 @@ def test_director_and_monitor_are_one_source(state: AppState) -> None:
         ("2018-12-20", "Rami Abdulrahman, who heads the Observatory, said 60 SDF fighters "
                        "were killed in an IS counter-attack on Friday."))
     assert second.new_contradictions == []
+
+
+@pytest.mark.parametrize(("text", "place", "holder"), [
+    # "the army" names no particular army: control is recorded, the holder is not guessed
+    ("The army expelled the rebels from Qusayr, a commander said.", "Qusayr", None),
+    ("The SDF is in control of Hajin, the monitor said.", "hajin", "sdf"),
+    ("Wagner fighters took control of Soledar, Prigozhin said.", "Soledar", "Wagner"),
+])
+def test_control_frames_from_the_parse(extractor: Any, text: str, place: str,
+                                       holder: str | None) -> None:
+    [st] = extractor.extract(text)
+    triples = {(t["subject"], t["property"], t["value"]) for t in st.triples}
+    assert (place, "controlStatus", "fully-controlled") in triples
+    holders = [str(v).lower() for _, p, v in triples if p == "controlledBy"]
+    assert holders == ([] if holder is None else [holder.lower()])
+
+
+def test_put_the_figure_at(extractor: Any) -> None:
+    [st] = extractor.extract("Activists put the figure at 40 dead, the monitor said.")
+    assert [t["value"] for t in st.triples if t["property"] == "killedCount"] == [
+        {"exact": 40.0}]

@@ -104,8 +104,9 @@ class StateReader:
                 frame=frame, trigger=trigger.idx,
                 subject=_phrase(subject) if subject is not None else None,
                 holder=_phrase(holder) if holder is not None else None,
+                # the small model often tags an unknown town ORG; a person is never a place
                 subject_is_name=subject is not None and subject.pos_ == "PROPN" and
-                subject.ent_type_ not in ("PERSON", "ORG", "NORP") and
+                subject.ent_type_ not in ("PERSON", "NORP") and
                 not subject.text.isupper(),
                 polarity=self._polarity(frame, verb), certainty=self._certainty(verb),
             )
