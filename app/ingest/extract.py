@@ -563,8 +563,7 @@ def _sentences(doc: Doc, att: Attribution) -> list[Attribution]:
         return [att]
     parts: list[tuple[int, int]] = []
     for a, b in att.content:
-        span = doc.char_span(a, b, alignment_mode="expand")
-        for sent in span.sents if span is not None else []:
+        for sent in (x for x in doc.sents if x.start_char < b and a < x.end_char):
             x, y = max(a, sent.start_char), min(b, sent.end_char)
             if re.search(r"\w", doc.text[x:y]):
                 parts.append((x, y))
