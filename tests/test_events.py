@@ -14,6 +14,8 @@ from app.api.deps import AppState
 from app.config import Settings
 from app.ingest.service import ArticlePost, IngestService
 from app.main import build_state, create_app
+from app.model.reviews import Role
+from app.review.service import review_service
 
 
 @pytest.fixture
@@ -251,3 +253,26 @@ def test_put_the_figure_at(extractor: Any) -> None:
     [st] = extractor.extract("Activists put the figure at 40 dead, the monitor said.")
     assert [t["value"] for t in st.triples if t["property"] == "killedCount"] == [
         {"exact": 40.0}]
+
+
+@pytest.mark.parametrize("text", [
+    'Bali said: "' + "the town of Hajin, " * 300 + 'is ours."',
+    "Bali said that " + " and ".join(["the town of Hajin was fully under SDF control"] * 120)
+    + ".",
+    "Bali said that fighters were killed in "
+    + ", ".join(f"the village of Abu{i}" for i in range(400)) + ".",
+    ", ".join(f"Official{chr(65 + i)} Smith{chr(65 + i)}" for i in range(14))
+    + " and Bob Jones said 14 people were killed in Hajin.",
+    # one coordinated sentence of 120 clauses: spaCy's DependencyMatcher took over ten
+    # minutes on it before frames were matched sentence by sentence with a length cap
+    "The SDF said that " + ", and that ".join(
+        f"fighters killed {i} militants in Hajin" for i in range(120)) + ".",
+])
+def test_oversized_statements_are_reported_not_a_500(state: AppState, text: str) -> None:
+    token = review_service(state.store, state.settings).tokens.create("e", Role.editor)
+    client = TestClient(create_app(state.settings, state=state))
+    response = client.post("/articles", json={"url": "https://example.org/long", "text": text},
+                           headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["claims"] or body["skipped_claims"] or not body["statements"]

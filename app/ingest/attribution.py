@@ -126,6 +126,9 @@ class Attributor:
         paras = paragraphs(text)
         found: list[Attribution] = []
         self._matches = [(doc[a:b], a, b) for _, a, b in self.matcher(doc)]
+        # tokens inside a quotation, computed once (tested per token of every cue's clause)
+        self._quoted = {t.i for q in quotes for a, b in q.spans
+                        for t in (doc.char_span(a, b, alignment_mode="contract") or [])}
         # tokens of "according to X" phrases: never part of another cue's content
         self._phrase_toks = {t.i for span, _, _ in self._matches for t in span.root.subtree}
         for tok in doc:
@@ -336,7 +339,7 @@ class Attributor:
         """The cue's own clause: the verb's subtree without its content and without quotes."""
         skip = {t.i for c in inner for t in c.subtree}
         toks = [t for t in verb.subtree if t.i not in skip and not t.is_punct
-                and not any(q.covers(t.idx, t.idx + len(t)) for q in quotes)]
+                and t.i not in self._quoted]
         toks = [t for t in toks if t.dep_ != "parataxis" or t.i == verb.i]
         run = next((r for r in _runs(toks) if verb in r), [verb])
         span = _chars(run)
@@ -585,8 +588,9 @@ def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution
     those words, not an attribution of its own."""
     out = []
     for b in found:
-        outer = next((a for a in found if a is not b and b.cue is not None and any(
-            x <= b.cue[0] and b.cue[1] <= y for x, y in a.content)), None)
+        outer = next((a for a in found if a is not b and b.cue is not None and
+                      a.start <= b.cue[0] < a.end and any(
+                          x <= b.cue[0] and b.cue[1] <= y for x, y in a.content)), None)
         same = b.source is None or b.cue_kind in ("attitude", "evidential") or (
             b.source_head is not None and doc[b.source_head].pos_ == "PRON" and
             doc[b.source_head].lower_ not in ("it", "that", "this"))

@@ -29,6 +29,7 @@ from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Token
 
 from app.ingest.frames import Bound, interval
+from app.ingest.states import sentence_matches
 
 _PLACE_NOUNS = {"village", "town", "city", "area", "district", "province", "region", "camp",
                 "neighbourhood", "neighborhood", "hospital", "market", "school", "mosque",
@@ -103,7 +104,8 @@ class CountReader:
     def find(self, doc: Doc) -> list[CountHit]:
         """Every count in the document, one per figure (the first pattern that fits wins)."""
         hits: dict[int, CountHit] = {}
-        for match_id, token_ids in sorted(self.matcher(doc), key=lambda m: m[1]):
+        for match_id, token_ids in sorted(sentence_matches(self.matcher, doc),
+                                          key=lambda m: m[1]):
             pid = doc.vocab.strings[match_id]
             names = [p["RIGHT_ID"] for p in self.lex.patterns[pid]]
             found = {name: doc[i] for name, i in zip(names, token_ids, strict=True)}
@@ -120,7 +122,7 @@ class CountReader:
 
     def _property(self, pid: str, trigger: Token) -> str | None:
         lemma = trigger.lemma_.lower()
-        if pid == "toll":
+        if pid in ("toll", "toll-direct"):
             return self.lex.tolls.get(lemma)
         if pid == "adjective":
             return self.lex.adjectives.get(trigger.lower_)

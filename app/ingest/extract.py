@@ -4,6 +4,7 @@ span. No I/O: names resolve through a Gazetteer."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
@@ -280,9 +281,10 @@ class Extractor:
                 if (self.gaz.get(name) or _PLACE).kind == "place"  # not a known organisation
                 for ref in [self._entity(name, [], None)] if ref)}
             if ref not in countries and not any(x <= pos < y for x, y in in_source))
+        sentences = [(x.start_char, x.end_char) for x in doc.sents]
         statements = [
             self._statement(text, part, speakers[n], self._relays(text, att), places, published)
-            for n, att in enumerate(found) for part in _sentences(doc, att)
+            for n, att in enumerate(found) for part in _sentences(text, sentences, att)
         ]
         states = self.states.find(doc)
         place_names = {name.lower() for _, name in place_mentions(doc)}
@@ -556,16 +558,21 @@ def _inner(text: str, a: int, b: int, mixed: bool = False) -> tuple[int, int]:
     return x, y
 
 
-def _sentences(doc: Doc, att: Attribution) -> list[Attribution]:
+def _sentences(
+    text: str, sentences: list[tuple[int, int]], att: Attribution
+) -> list[Attribution]:
     """A quotation of several sentences makes one statement per sentence: each is its own
     assertion, and a hedge in one ("It's still early to say …") does not weaken the next."""
     if att.kind != "direct":
         return [att]
     parts: list[tuple[int, int]] = []
     for a, b in att.content:
-        for sent in (x for x in doc.sents if x.start_char < b and a < x.end_char):
-            x, y = max(a, sent.start_char), min(b, sent.end_char)
-            if re.search(r"\w", doc.text[x:y]):
+        first = bisect.bisect_right(sentences, (a, len(text) + 1)) - 1
+        for s_start, s_end in sentences[max(first, 0):]:
+            if s_start >= b:
+                break
+            x, y = max(a, s_start), min(b, s_end)
+            if x < y and re.search(r"\w", text[x:y]):
                 parts.append((x, y))
     if len(parts) < 2:
         return [att]

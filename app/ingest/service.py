@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from app.detect.service import ClaimService
 from app.ingest import nlp
@@ -122,8 +122,18 @@ class IngestService:
         statements = self.extractor().extract(text, outlet=post.outlet, published=post.published)
         # a statement whose speaker is unknown ("it was reported", an unresolved "he") is
         # reported in the answer but makes no claim: never a guessed speaker
-        claims = [c for st in statements if st.speakers and st.propositional
-                  for c in to_claims(st, article, text)]
+        claims: list[ClaimIn] = []
+        unbuilt: list[dict[str, Any]] = []
+        for st in statements:
+            if not (st.speakers and st.propositional):
+                continue
+            try:
+                claims += to_claims(st, article, text)
+            except ValidationError as exc:  # e.g. a quotation over the 5,000-character limit
+                reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                   for e in exc.errors()[:3])
+                unbuilt.append({"quote": text[st.content[0]:st.content[1]][:200],
+                                "reason": reason})
         extra = db.article_quads(
             self.claims.builder, article, iri, latest.iri if latest is not None else None
         )
@@ -140,7 +150,7 @@ class IngestService:
         result.claims = [local_id(str(s.claim), str(CLAIM)) for s in subs]
         result.new_claims = sum(1 for s in subs if s.created)
         result.statements = [describe(st, text) for st in statements]
-        result.skipped_claims = [
+        result.skipped_claims = unbuilt + [
             {"quote": claims[n].quote.exact[:200], "reason": reason} for n, reason in skipped
         ]
         result.new_contradictions = detection.new_contradictions

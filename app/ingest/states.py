@@ -59,6 +59,15 @@ def load_states(path: Path) -> StateLexicon:
         )
         for f in data["frames"]
     }
+    for frame in frames.values():
+        # matches carry no pattern id: patterns of one frame with as many nodes must name
+        # them in the same order, so a match's nodes can be named
+        by_size: dict[int, list[str]] = {}
+        for pattern in frame.patterns:
+            names = [n["RIGHT_ID"] for n in pattern]
+            if by_size.setdefault(len(names), names) != names:
+                raise ValueError(f"{path}: frame {frame.id}: patterns of {len(names)} nodes "
+                                 "must name their nodes in the same order")
     return StateLexicon(frames, frozenset(data["negators"]), frozenset(data["not_yet"]),
                         frozenset(data["future"]), frozenset(data["conditional_marks"]))
 
@@ -88,7 +97,7 @@ class StateReader:
     def find(self, doc: Doc) -> list[StateHit]:
         """Every state frame in the document, one per (trigger, frame)."""
         out: dict[tuple[int, str], StateHit] = {}
-        for match_id, token_ids in self.matcher(doc):
+        for match_id, token_ids in sentence_matches(self.matcher, doc):
             frame = self.lex.frames[doc.vocab.strings[match_id]]
             pattern = next(p for p in frame.patterns if len(p) == len(token_ids))
             nodes = {p["RIGHT_ID"]: doc[i] for p, i in zip(pattern, token_ids, strict=True)}
@@ -145,6 +154,24 @@ class StateReader:
             if tok.dep_ in ("ccomp", "ROOT"):
                 break
         return None
+
+
+MAX_SENTENCE_TOKENS = 150
+
+
+def sentence_matches(
+    matcher: DependencyMatcher, doc: Doc
+) -> list[tuple[int, list[int]]]:
+    """DependencyMatcher matches sentence by sentence, with document token indices. A
+    sentence longer than MAX_SENTENCE_TOKENS is skipped: spaCy's DependencyMatcher can take
+    minutes on one long coordinated sentence (measured: over 10 minutes on a 120-clause
+    "X said that A and B and …"), and no news sentence that long is a clean claim."""
+    out: list[tuple[int, list[int]]] = []
+    for sent in doc.sents:
+        if len(sent) > MAX_SENTENCE_TOKENS:
+            continue
+        out += [(mid, [sent.start + i for i in ids]) for mid, ids in matcher(sent)]
+    return out
 
 
 def _where(trigger: Token, noun: Token | None) -> Token | None:
