@@ -276,3 +276,16 @@ def test_oversized_statements_are_reported_not_a_500(state: AppState, text: str)
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["claims"] or body["skipped_claims"] or not body["statements"]
+
+
+@pytest.mark.parametrize(("text", "published"), [
+    ("The SDF said on Feb. 29 that Hajin was taken.", "2020-02-10"),
+    ("The SDF said yesterday that Hajin was taken.", "0001-01-01"),
+])
+def test_odd_dates_are_no_500(state: AppState, text: str, published: str) -> None:
+    token = review_service(state.store, state.settings).tokens.create("e", Role.editor)
+    client = TestClient(create_app(state.settings, state=state))
+    response = client.post("/articles", json={"url": "https://example.org/d", "text": text,
+                                              "published": published},
+                           headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.text

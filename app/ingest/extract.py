@@ -73,9 +73,11 @@ class Statement:
 def _date(published: str | None) -> dt.date | None:
     if published and re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", published):
         try:
-            return dt.date.fromisoformat(published[:10])
+            day = dt.date.fromisoformat(published[:10])
         except ValueError:
             return None
+        # no news before 1800: anchoring arithmetic on year 1 would overflow
+        return day if day.year >= 1800 else None
     return None
 
 
@@ -99,9 +101,9 @@ def anchor(said_at: str | None, published: str | None) -> dt.date | None:
     if m and m.group(1) in _MONTHS:
         try:
             when = dt.date(day.year, _MONTHS.index(m.group(1)) + 1, int(m.group(2)))
-        except ValueError:
+            return when if when <= day else when.replace(year=day.year - 1)
+        except ValueError:  # "Feb. 29" of a year that has none
             return None
-        return when if when <= day else when.replace(year=day.year - 1)
     return None
 
 
