@@ -35,7 +35,6 @@ _PLACE_NOUNS = {"village", "town", "city", "area", "district", "province", "regi
                 "neighbourhood", "neighborhood", "hospital", "market", "school", "mosque",
                 "capital", "country", "border", "outskirts", "compound", "base", "airport"}
 _PLACE_PREPS = {"in", "near", "at", "around", "outside", "inside", "of", "for", "across", "on"}
-_VAGUE = {"dozens": 24.0, "scores": 40.0, "hundreds": 200.0, "thousands": 2000.0}
 
 
 @dataclass(frozen=True)
@@ -129,9 +128,8 @@ class CountReader:
         return self.lex.verbs.get(lemma)
 
     def _value(self, number: Token) -> dict[str, Any] | None:
-        word = number.lower_
-        if word in _VAGUE:
-            return {"min": _VAGUE[word]}
+        if number.lower_ in ("dozens", "scores", "hundreds", "thousands"):
+            return interval({"number": number.text}, self.bounds)  # a lower bound
         conj = next((c for c in number.children if c.dep_ == "conj" and c.like_num), None)
         if conj is not None and any(t.lower_ == "between" for t in
                                     number.doc[max(0, number.i - 2):number.i]):

@@ -23,7 +23,7 @@ _WORDS = {
     "ninety": 90, "a hundred": 100, "one hundred": 100, "a dozen": 12,
 }
 # Vague plurals give a lower bound only: "dozens" is at least two dozen.
-_VAGUE = {"dozens": 24.0, "hundreds": 200.0}
+_VAGUE = {"dozens": 24.0, "scores": 40.0, "hundreds": 200.0, "thousands": 2000.0}
 
 
 @dataclass(frozen=True)
