@@ -257,3 +257,16 @@ def test_continuation_keeps_its_speaker_after_sorting(extractor: Extractor) -> N
     found = extractor.extract(text)
     assert [s.speakers[0].name for s in found] == [
         "Syrian Observatory for Human Rights", "Kino Gabriel", "Kino Gabriel"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("The plan was backed by Senator Jane Roe, who said it would pass easily.", "Jane Roe"),
+    ("Reporters reached Ahmed Karimi, who said the road to the district was open again.",
+     "Ahmed Karimi"),
+])
+def test_relative_pronoun_is_the_source_span_and_its_antecedent_the_speaker(
+        extractor: Extractor, text: str, name: str) -> None:
+    # PARC/PolNeAR mark the relative pronoun as the source; the speaker is its antecedent
+    st = only(extractor, text)
+    assert cut(text, st.speaker_span) == "who"
+    assert st.speakers and st.speakers[0].name == name

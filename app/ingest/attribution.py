@@ -60,6 +60,9 @@ class Attribution:
     speaker: str | None = None  # display name, filled in by app.ingest.sources
     source_head: int | None = None  # token index of the source's head word
     paragraph: int = 0
+    # the source as written when it is a relative pronoun ("X, who said …": "who"); PARC
+    # and PolNeAR mark that word as the source, claimgraph's speaker is its antecedent X
+    source_surface: CharSpan | None = None
 
     @property
     def start(self) -> int:
@@ -274,10 +277,13 @@ class Attributor:
             return None  # no speaker and not an agentless passive: not an attribution
         if cue_span is None or any(_overlaps(cue_span, c) for c in content):
             return None
+        relative = next((c for c in verb.children if c.dep_ in _SUBJ and
+                         c.tag_ in ("WP", "WDT") and verb.dep_ == "relcl"), None)
         return Attribution(
             cue=cue_span, cue_lemma=cue.lemma, content=content, source=source, kind=kind,
             certainty=cue.certainty, polarity=cue.polarity or "positive", cue_kind=cue.kind,
             said_at=self._time(doc, verb), source_head=head,
+            source_surface=_chars([relative]) if relative is not None else None,
         )
 
     def _np_before(self, doc: Doc, verb: Token) -> tuple[Token, list[Token]] | None:
@@ -652,8 +658,9 @@ def parc_view(found: list[Attribution]) -> list[Attribution]:
     with no cue of its own is a claimgraph statement (its speaker is inherited); PARC has no
     attribution without a cue, and adds such a quotation to the content of the speaker's
     attribution when it is in the same paragraph (``"…," Butz said. "But even so …"``).
-    Continuations in a later paragraph are left out of this view."""
-    out = [replace(a) for a in found]
+    Continuations in a later paragraph are left out of this view, and a relative pronoun
+    that is the source is the source span ("who" in "X, who said …")."""
+    out = [replace(a, source=a.source_surface or a.source) for a in found]
     for a in out:
         if a.inherits is not None:
             host = out[a.inherits]

@@ -366,7 +366,8 @@ class Extractor:
         when = text[att.said_at[0]:att.said_at[1]] if att.said_at else None
         st = Statement(
             speakers=spk, relays=relays, verb=verb, cue=att.cue,
-            speaker_span=att.source, content=(a, b), direct=att.kind == "direct",
+            speaker_span=att.source_surface or att.source, content=(a, b),
+            direct=att.kind == "direct",
             polarity=polarity, certainty=certainty, said_at=when or "not stated",
             said_on=anchor(when, published), content_spans=att.content, kind=att.kind,
             relay_span=att.relay, cue_kind=att.cue_kind, cue_polarity=att.polarity,
