@@ -12,6 +12,7 @@ from app.model.errors import DomainError, InvalidInput
 from app.model.vocab import CG, CGV, RDF, VOCAB_GRAPH
 from app.store.base import GraphStore, Quad
 from app.store.claims import ClaimBuilder
+from app.store.limits import check_json, check_rdf_xml
 from app.store.oxigraph import from_ox
 
 
@@ -89,7 +90,13 @@ RDF_MEDIA_TYPES = {
 
 def parse_graph(data: bytes, media_type: str) -> Graph:
     """Triples from an uploaded RDF document, parsed by Oxigraph (which fetches nothing: no
-    remote JSON-LD contexts, no imports). Raises InvalidInput on a syntax error."""
+    remote JSON-LD contexts, no imports). RDF/XML and JSON-LD are first checked against
+    the expansion and nesting limits of app.store.limits (413). Raises DomainError (400) on a
+    syntax error."""
+    if media_type == "application/rdf+xml":
+        check_rdf_xml(data)
+    elif media_type == "application/ld+json":
+        check_json(data)
     try:
         parsed = ox.parse(data, format=RDF_MEDIA_TYPES[media_type])
         graph = Graph()
