@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from app.store.loader import (
     pending_flags,
     read_quads,
 )
+from app.store.metrics import Counters
 from app.store.queries import load_query
 from app.store.views import claim_quads
 
@@ -45,6 +47,7 @@ class ClaimService:
         self.detector = Detector(store, ontology_dir / "rules")
         # One writer at a time: incremental detection and dispute merging read, then write.
         self.lock = threading.RLock()
+        self.counters = Counters()  # read by /metrics
 
     def bootstrap(self) -> None:
         """Install the vocabulary, rule descriptions and entities; finish pending detection."""
@@ -57,13 +60,13 @@ class ClaimService:
             load_entities(self.store, self.ontology_dir / "entities.ttl")
             pending = self.detector.db.pending()
             if pending:
-                self.detector.detect(pending)
+                self.detect(pending)
 
     def catch_up(self) -> None:
         """Finish detection for claims a failed earlier write left pending (call with the lock)."""
         pending = self.detector.db.pending()
         if pending:
-            self.detector.detect(pending)
+            self.detect(pending)
 
     def submit(self, claim: ClaimIn) -> Submission:
         """Validate and store one claim, then detect what it contradicts."""
@@ -74,7 +77,8 @@ class ClaimService:
                 self._check_same(built)
                 return Submission(claim=built.iri, created=False)
             self.store.insert([*built.quads, *pending_flags([built.iri])])
-            detection = self.detector.detect([built.iri])
+            self.counters.claims.inc()
+            detection = self.detect([built.iri])
             return Submission(built.iri, True, built.minted, detection)
 
     def submit_many(
@@ -111,7 +115,8 @@ class ClaimService:
             quads = [*extra, *(q for b in fresh for q in b.quads), *pending_flags(new)]
             if quads:
                 self.store.insert(quads)
-            return subs, skipped, self.detector.detect(new) if new else DetectionResult()
+            self.counters.claims.inc(len(new))
+            return subs, skipped, self.detect(new) if new else DetectionResult()
 
     def _validated(
         self, fresh: list[BuiltClaim], subs: list[Submission], skipped: list[tuple[int, str]],
@@ -156,12 +161,22 @@ class ClaimService:
                             "append-only"
                         )
             self.store.insert([*quads, *pending_flags(new)])
-            return claims, self.detector.detect(new)
+            self.counters.claims.inc(len(new))
+            return claims, self.detect(new)
 
     def repair(self) -> DetectionResult:
         """Full re-run of every rule (rare; incremental detection is the normal path)."""
         with self.lock:
-            return self.detector.full_run()
+            return self.detect(None)
+
+    def detect(self, claims: list[URIRef] | None) -> DetectionResult:
+        """Incremental detection for ``claims`` (full when None), counted for /metrics. Every
+        detection pass should come through here."""
+        started = time.perf_counter()
+        result = self.detector.detect(claims) if claims is not None else self.detector.full_run()
+        self.counters.detected("incremental" if claims is not None else "full",
+                               len(result.new_contradictions), time.perf_counter() - started)
+        return result
 
     def _check_same(self, built: BuiltClaim) -> None:
         stored = set(claim_quads(self.store, built.iri))

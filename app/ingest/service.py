@@ -98,7 +98,12 @@ class IngestService:
         text, dropped, title = self._text(post)
         # the claim service's writer lock (re-entrant) makes check-then-write one step
         with self.claims.lock:
-            return self._ingest(post, text, dropped, title)
+            result = self._ingest(post, text, dropped, title)
+        self.claims.counters.article(
+            result.status, invalid=len(result.skipped_claims),
+            no_claim=sum(1 for st in result.statements if not st["makes_claim"]),
+        )
+        return result
 
     def _ingest(
         self, post: ArticlePost, text: str, dropped: list[str], title: str | None
