@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import __version__
 from app.api import articles, claims, disputes, health, reviews, sources, sparql, store_protocol
 from app.api.deps import AppState
+from app.api.metrics import install as install_metrics
 from app.config import Settings
 from app.detect.service import ClaimService
 from app.model.errors import DomainError
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         app.state.claimgraph = state
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    install_metrics(app)  # its own registry; outside BodyLimit, so 413s are counted
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
