@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+from pydantic import ValidationError
 from rdflib import URIRef
 
 from app.detect.service import ClaimService
+from app.model.claims import ClaimIn
 from app.model.vocab import CG, CONTRADICTION
 from app.store import views
 from tests.conftest import claim, st
@@ -261,3 +266,31 @@ def test_disputes_merge_when_a_claim_bridges_them(service: ClaimService) -> None
     )
     assert len(merged) == 1
     assert CG.mergedInto  # the merged dispute stays addressable through cg:mergedInto
+
+
+@pytest.mark.parametrize(("x", "y", "conflict"), [
+    (5, 1e21, True),            # past Oxigraph's decimal range: stored as xsd:double
+    (5, 1e20, True),
+    (1e21, 1e21, False),
+    (0.5, 1e-30, True),         # finer than 18 fractional digits
+    (123456789012345678, 123456789012345679, True),  # exact decimals at 1e17
+    (0.1, 0.1, False),
+])
+def test_numeric_comparison_holds_at_any_magnitude(service: ClaimService, x: float, y: float,
+                                                   conflict: bool) -> None:
+    a, b = submit(
+        service,
+        claim("sohr", [st("hajin", "killedCount", {"exact": x})]),
+        claim("sean-ryan", [st("hajin", "killedCount", {"exact": y})]),
+    )
+    assert types_of(service, a, b) == ({"NumericContradiction"} if conflict else set())
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_numbers_must_be_finite(raw: str) -> None:
+    body = claim("sohr", [st("hajin", "killedCount", {"exact": 1})]).model_dump(
+        mode="json", exclude_none=True)
+    body["statements"][0]["value"] = "@value@"
+    text = json.dumps(body).replace('"@value@"', f'{{"exact": {raw}}}')
+    with pytest.raises(ValidationError, match="finite"):
+        ClaimIn.model_validate(json.loads(text))

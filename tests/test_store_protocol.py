@@ -200,3 +200,77 @@ def test_federated_queries_are_refused(client: TestClient) -> None:
     assert "SERVICE" in response.json()["message"]
     plain = client.get("/sparql", params={"query": 'SELECT * WHERE { ?s ?p "service" } LIMIT 1'})
     assert plain.status_code == 200
+
+
+# -- stored claims stay whole (issue 10) ------------------------------------------------------
+SEED_ARTICLE = "<https://w3id.org/claimgraph/id/article/voa-hajin-2018-12>"
+CG_NS = "<https://w3id.org/claimgraph/ns#>"
+
+
+def seed_claim_iris(client: TestClient) -> list[str]:
+    rows = client.post("/sparql", data={"query": f"SELECT ?c WHERE {{ ?c a {CG_NS[:-1]}Claim> }}"},
+                       headers={"accept": "application/sparql-results+json"}).json()
+    return sorted(b["c"]["value"] for b in rows["results"]["bindings"])
+
+
+def test_deleting_the_article_a_claim_derives_from_is_refused(client: TestClient) -> None:
+    before = quads(client)
+    r = client.post("/sparql/update", headers=upd(),
+                    content=f"DELETE DATA {{ {SEED_ARTICLE} a {CG_NS[:-1]}Article> }}")
+    assert r.status_code == 409, r.text
+    assert "provenance" in r.json()["message"]
+    assert quads(client) == before
+    ask = client.post("/sparql", data={"query": f"ASK {{ {SEED_ARTICLE} a {CG_NS[:-1]}Article> }}"},
+                      headers={"accept": "application/sparql-results+json"}).json()
+    assert ask["boolean"] is True
+
+
+def test_a_stored_claim_cannot_gain_a_speaker_and_an_exact_reinsert_is_a_no_op(
+        client: TestClient, seeded_state: AppState) -> None:
+    assert client.post("/sparql/update", content=claim_insert(seeded_state), headers=upd()).status_code == 200
+    before = quads(client)
+    claim_iri = "<https://w3id.org/claimgraph/id/claim/coalition-hajin-taken>"
+    r = client.post("/sparql/update", headers=upd(), content=(
+        f"INSERT DATA {{ {claim_iri} <http://www.w3.org/ns/prov#wasAttributedTo> "
+        "<https://w3id.org/claimgraph/id/entity/sdf> }"))
+    assert r.status_code == 409, r.text
+    assert "never changes" in r.json()["message"]
+    r = client.post("/sparql/update", headers=upd(), content=(
+        f"INSERT DATA {{ GRAPH {claim_iri} {{ <https://w3id.org/claimgraph/id/entity/hajin> "
+        f"{CG_NS[:-1]}controlStatus> {CG_NS[:-1]}Contested> }} }}"))
+    assert r.status_code == 409, r.text
+    assert quads(client) == before
+    again = client.post("/sparql/update", content=claim_insert(seeded_state), headers=upd())
+    assert again.status_code == 200, again.text
+    assert quads(client) == before
+
+
+def test_a_speakers_type_cannot_be_deleted_but_its_aliases_can(client: TestClient) -> None:
+    rows = client.post("/sparql", data={"query": (
+        "SELECT ?t WHERE { <https://w3id.org/claimgraph/id/entity/sohr> a ?t } LIMIT 1")},
+        headers={"accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    kind = rows[0]["t"]["value"]
+    r = client.post("/sparql/update", headers=upd(), content=(
+        f"DELETE DATA {{ <https://w3id.org/claimgraph/id/entity/sohr> a <{kind}> }}"))
+    assert r.status_code == 409, r.text
+    r = client.post("/sparql/update", headers=upd(), content=(
+        "INSERT DATA { <https://w3id.org/claimgraph/id/entity/sohr> "
+        "<http://www.w3.org/2004/02/skos/core#altLabel> \"the Observatory in Coventry\"@en }"))
+    assert r.status_code == 200, r.text
+    r = client.post("/sparql/update", headers=upd(), content=(
+        "DELETE DATA { <https://w3id.org/claimgraph/id/entity/sohr> "
+        "<http://www.w3.org/2004/02/skos/core#altLabel> \"the Observatory in Coventry\"@en }"))
+    assert r.status_code == 200, r.text
+
+
+def test_blank_nodes_sent_to_the_graph_store_become_skolem_iris(client: TestClient) -> None:
+    r = client.post(f"/store?graph={REF}", content=b"<http://a.example/x> <http://a.example/p> [ <http://a.example/q> 1 ] .",
+                    headers=ed(**{"content-type": "text/turtle"}))
+    assert r.status_code == 200, r.text
+    rows = client.post("/sparql", data={"query": (
+        f"SELECT ?o ?v WHERE {{ GRAPH <{REF}> {{ <http://a.example/x> <http://a.example/p> ?o . "
+        "?o <http://a.example/q> ?v } }")},
+        headers={"accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert len(rows) == 1
+    assert rows[0]["o"]["type"] == "uri"
+    assert rows[0]["o"]["value"].startswith("https://w3id.org/claimgraph/id/genid/")

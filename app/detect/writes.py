@@ -4,6 +4,9 @@ Any RDF may be written, under two rules that keep claims safe:
 - claims (their descriptions in the default graph and their assertion graphs) change only by
   INSERT DATA, and every claim touched must pass the same SHACL shapes as `POST /claims`;
   claims are append-only, so deleting claim data is refused;
+- a stored claim never changes: a write that adds to its description, provenance or assertion
+  is refused (409; a new claim supersedes it), and so is deleting the description of an
+  article that claims derive from, or the type of an entity that speaks in a claim;
 - graph-level and pattern-based operations (CLEAR, DROP, LOAD, DELETE/INSERT … WHERE …) may
   write reference graphs only: named graphs that are neither claim graphs nor the vocabulary.
 Every accepted write runs detection for the claims it touched, and for the claims that mention
@@ -17,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from app.detect.service import ClaimService
-from app.model.errors import BadQuery, Forbidden, InvalidInput
+from app.model.errors import BadQuery, Conflict, Forbidden, InvalidInput
 from app.model.vocab import CG, CLAIM, ID, PROV, RDF, VOCAB_GRAPH
 from app.store.base import Quad, data_block
 from app.store.loader import pending_flags
@@ -142,7 +145,38 @@ class ProtocolWrites:
             claim = _claim_of(g) if g is not None else _claim_of(s)
             if claim is not None:
                 touched.add(claim)
+        self._keep_stored_claims_whole(plan, touched)
         return touched
+
+    def _keep_stored_claims_whole(self, plan: UpdatePlan, touched: set[URIRef]) -> None:
+        """Refuse a write that would change a stored claim or the provenance it rests on.
+        Re-inserting a stored claim exactly as it is stays a harmless no-op."""
+        for claim in sorted(touched, key=str):
+            if not self.store.ask(load_query("claim_exists"), {"claim": claim}):
+                continue
+            stored = set(claim_quads(self.store, claim))
+            new = [q for q in plan.inserted if q not in stored and (
+                q[3] == claim or (q[3] is None and _claim_of(q[0]) == claim))]
+            if new:
+                s, p, o, _ = new[0]
+                raise Conflict(
+                    f"claim {claim} is stored, and a stored claim never changes (this write "
+                    f"adds {s.n3()} {p.n3()} {o.n3()}); post a new claim that supersedes it "
+                    "(POST /claims with \"supersedes\")")
+        for s, p, _, g in plan.deleted:
+            if g is not None or not isinstance(s, URIRef):
+                continue
+            rows = self.store.select(load_query("article_claims"), {"article": s})[:1]
+            if rows:
+                raise Conflict(
+                    f"stored claims derive from the article {s.n3()} (e.g. "
+                    f"{rows[0]['claim']}); its description is their provenance and cannot be "
+                    "deleted")
+            if p == RDF.type and self.store.select(
+                    load_query("claims_by_speaker"), {"speaker": s}):
+                raise Conflict(
+                    f"{s.n3()} speaks in stored claims; its type is part of their provenance "
+                    "and cannot be deleted (aliases and labels can)")
 
     def _validate(self, claims: set[URIRef], plan: UpdatePlan) -> None:
         for claim in sorted(claims, key=str):

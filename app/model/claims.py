@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -51,13 +52,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Decimal, so that 123456789012345678 and ...679 stay apart; finite only: NaN has no order and
+# an infinite bound says nothing that a missing one does not
+Number = Annotated[Decimal, Field(allow_inf_nan=False)]
+
+
 class IntervalIn(Strict):
     # The docstring is the model's OpenAPI description, so it is kept on one line as it was.
     """A number, bounds or a range: `{"exact": 92}`, `{"min": 50}`, `{"min": 60, "min_inclusive": false}`."""  # noqa: E501
 
-    exact: float | None = None
-    min: float | None = None
-    max: float | None = None
+    exact: Number | None = None
+    min: Number | None = None
+    max: Number | None = None
     min_inclusive: bool = True
     max_inclusive: bool = True
     grade: str | None = Field(

@@ -80,6 +80,13 @@ class StoreError(DomainError):
     code = "store_unavailable"
 
 
+class Conflict(DomainError):
+    """The request conflicts with stored data (a stored claim cannot change)."""
+
+    status_code = 409
+    code = "conflict"
+
+
 class UnsupportedMediaType(DomainError):
     """The request body's content type is not one this endpoint reads."""
 

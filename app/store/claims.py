@@ -7,6 +7,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
 from functools import cache
 from pathlib import Path
 from typing import cast
@@ -452,9 +453,27 @@ def _published(value: str) -> Literal:
     return Literal(value, datatype=XSD.dateTime)
 
 
-def _number(value: float) -> Literal:
-    text = str(int(value)) if float(value).is_integer() else repr(value)
-    return Literal(text, datatype=XSD.decimal)
+# Oxigraph's xsd:decimal is a 128-bit fixed point with 18 fractional digits: it holds about
+# +-1.7e20. Numbers past that range (or finer than 1e-18) are written as xsd:double, which
+# SPARQL compares with decimals by numeric promotion, so 5 and 1e21 still compare.
+_DECIMAL_MAX = Decimal(10) ** 20
+_DECIMAL_STEP = Decimal(1).scaleb(-18)
+
+
+def _number(value: Decimal | float) -> Literal:
+    """A bound as xsd:decimal (exact) when the store's decimal type holds it, else as
+    xsd:double. Raises ValueError on NaN/infinity (the claim model refuses them first)."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if not exact.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    with localcontext() as ctx:
+        ctx.prec = 80  # quantize below needs 20 + 18 digits
+        fits = abs(exact) < _DECIMAL_MAX and exact == exact.quantize(_DECIMAL_STEP)
+    if fits:
+        text = format(exact.normalize(), "f") if exact != exact.to_integral_value() \
+            else str(int(exact))
+        return Literal(text, datatype=XSD.decimal)
+    return Literal(repr(float(exact)), datatype=XSD.double)
 
 
 def _interval(
@@ -473,11 +492,11 @@ def _interval(
         if lower is None and "lower" in concept:
             bound = cast(Literal, concept["lower"])
             inclusive = cast(Literal, concept["lowerInclusive"])
-            lower, lower_inc = float(bound), bool(inclusive.toPython())
+            lower, lower_inc = Decimal(str(bound)), bool(inclusive.toPython())
         if upper is None and "upper" in concept:
             bound = cast(Literal, concept["upper"])
             inclusive = cast(Literal, concept["upperInclusive"])
-            upper, upper_inc = float(bound), bool(inclusive.toPython())
+            upper, upper_inc = Decimal(str(bound)), bool(inclusive.toPython())
     if lower is not None:
         triples += [
             (node, CG.lowerBound, _number(lower)), (node, CG.lowerInclusive, Literal(lower_inc))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from app.model.errors import DomainError, InvalidInput
-from app.model.vocab import CG, CGV, RDF, VOCAB_GRAPH
+from app.model.vocab import CG, CGV, ID, RDF, VOCAB_GRAPH
 from app.store.base import GraphStore, Quad
 from app.store.claims import ClaimBuilder
 from app.store.limits import check_json, check_rdf_xml
@@ -88,11 +89,22 @@ RDF_MEDIA_TYPES = {
 }
 
 
+def _skolemised(term: Node, seen: dict[str, URIRef]) -> Node:
+    """A blank node replaced by a fresh IRI, the same one for each use in the document
+    (RDF 1.1 Concepts 3.5, "Replacing Blank Nodes with IRIs")."""
+    if not isinstance(term, BNode):
+        return term
+    if str(term) not in seen:
+        seen[str(term)] = URIRef(f"{ID}genid/{uuid.uuid4().hex}")
+    return seen[str(term)]
+
+
 def parse_graph(data: bytes, media_type: str) -> Graph:
     """Triples from an uploaded RDF document, parsed by Oxigraph (which fetches nothing: no
-    remote JSON-LD contexts, no imports). RDF/XML and JSON-LD are first checked against
-    the expansion and nesting limits of app.store.limits (413). Raises DomainError (400) on a
-    syntax error."""
+    remote JSON-LD contexts, no imports). Blank nodes become fresh skolem IRIs under
+    ``<id>/genid/``, since claimgraph's writes name every node. RDF/XML and JSON-LD are first
+    checked against the expansion and nesting limits of app.store.limits (413). Raises
+    DomainError (400) on a syntax error."""
     if media_type == "application/rdf+xml":
         check_rdf_xml(data)
     elif media_type == "application/ld+json":
@@ -100,8 +112,10 @@ def parse_graph(data: bytes, media_type: str) -> Graph:
     try:
         parsed = ox.parse(data, format=RDF_MEDIA_TYPES[media_type])
         graph = Graph()
+        skolem: dict[str, URIRef] = {}
         for q in parsed:
-            graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+            graph.add(tuple(_skolemised(from_ox(t), skolem)  # type: ignore[arg-type]
+                            for t in (q.subject, q.predicate, q.object)))
         return graph
     except (SyntaxError, ValueError, OSError) as exc:
         raise DomainError(f"cannot parse the {media_type} body: {exc}") from exc
