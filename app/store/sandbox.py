@@ -4,10 +4,18 @@ Oxigraph cannot interrupt a query that is still computing (an ORDER BY, an aggre
 cartesian product). Each worker opens the on-disk store read-only (RocksDB allows that next to
 the writer; the view is reopened whenever the store was written since), runs the query and sends
 the rows back.
-When the time limit passes, the worker is killed and replaced: the CPU is freed at once."""
+When the time limit passes, the worker is killed and replaced: the CPU is freed at once.
+
+Workers die with the server: each one watches its parent process and exits when it is gone,
+even in the middle of a query (pyoxigraph releases the GIL while it evaluates, so the watch
+thread runs). Jobs are scheduled fairly: one client (its token, else its address, set in
+:data:`CLIENT` by the HTTP layer) runs at most ``per_client`` queries at once, so a client
+repeating a heavy query holds one worker and leaves the others to everyone else."""
 
 from __future__ import annotations
 
+import contextvars
+import os
 import pickle
 import queue
 import select
@@ -24,6 +32,9 @@ import pyoxigraph as ox
 from app.model.errors import BadQuery, QueryTimeout, StoreError
 
 Term = tuple[str, str, str | None, str | None]  # kind, value, datatype, language
+
+# Who is asking (a token's name or a client address); None for the server's own queries.
+CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("query_client", default=None)
 
 
 @dataclass
@@ -126,6 +137,17 @@ def _receive(stream: BinaryIO) -> Any:
     return pickle.loads(data)  # only ever from our own worker process
 
 
+def _watch_parent(parent: int, every_s: float = 0.5) -> None:
+    """Exit this worker as soon as the process that started it is gone (killed server)."""
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(0)
+            time.sleep(every_s)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     """The worker's loop: one job in, one answer out, until the parent closes the pipe."""
     while True:
@@ -147,7 +169,7 @@ class _Worker:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.store.sandbox"],
+            [sys.executable, "-m", "app.store.sandbox", str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -165,21 +187,54 @@ class _Worker:
 
 
 class QuerySandbox:
-    """A small pool of query worker processes over one on-disk store."""
+    """A small pool of query worker processes over one on-disk store.
 
-    def __init__(self, path: str, workers: int = 2) -> None:
+    ``workers`` processes at most; one client holds at most ``per_client`` of them at once
+    (waiting jobs of other clients go first when a worker frees up)."""
+
+    def __init__(self, path: str, workers: int = 4, per_client: int = 1) -> None:
         self.path = path
+        self.workers = workers
+        self.per_client = per_client
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        self._slots = threading.BoundedSemaphore(workers)
+        self._running: dict[str | None, int] = {}
+        self._busy = 0
+        self._turn = threading.Condition()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self.killed = 0
 
+    def _acquire(self, client: str | None, deadline: float) -> bool:
+        limit = self.per_client if client is not None else self.workers
+        with self._turn:
+            free = self._turn.wait_for(
+                lambda: self._busy < self.workers and self._running.get(client, 0) < limit,
+                timeout=max(0.0, deadline - time.monotonic()))
+            if not free:
+                return False
+            self._busy += 1
+            self._running[client] = self._running.get(client, 0) + 1
+            return True
+
+    def _release(self, client: str | None) -> None:
+        with self._turn:
+            self._busy -= 1
+            self._running[client] -= 1
+            if not self._running[client]:
+                del self._running[client]
+            self._turn.notify_all()
+
     def run(self, job: Job, timeout_s: float) -> tuple[str, Any]:
-        """Run a job; raise QueryTimeout (after killing the worker) past ``timeout_s``."""
+        """Run a job for the client in :data:`CLIENT`; raise QueryTimeout (after killing the
+        worker) past ``timeout_s``, counting the wait for a free worker."""
         deadline = time.monotonic() + timeout_s
-        if not self._slots.acquire(timeout=timeout_s):
-            raise QueryTimeout("every query worker is busy; try again shortly")
+        client = CLIENT.get()
+        if not self._acquire(client, deadline):
+            raise QueryTimeout(
+                "every query worker is busy" if client is None or
+                self._running.get(client, 0) < self.per_client else
+                f"this client already runs {self.per_client} query(ies) at once; "
+                "the others waited too long. Try again shortly")
         try:
             worker = self._take()
             try:
@@ -197,7 +252,7 @@ class QuerySandbox:
                 raise StoreError(f"the query worker failed: {exc}") from exc
             self._idle.put(worker)
         finally:
-            self._slots.release()
+            self._release(client)
         if status == "syntax":
             raise BadQuery(f"SPARQL syntax error: {payload}")
         if status == "error":
@@ -234,4 +289,6 @@ class QuerySandbox:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        _watch_parent(int(sys.argv[1]))
     serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -1,0 +1,111 @@
+"""The query worker pool (app/store/sandbox.py): workers die with the server, and one client
+cannot hold every worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from app.model.errors import QueryTimeout
+from app.store.sandbox import CLIENT, Job, QuerySandbox
+
+HEAVY = ("SELECT (COUNT(*) AS ?c) WHERE { ?a ?p ?x . ?b ?p ?y . ?c ?p ?z . "
+         "FILTER(STR(?x) < STR(?y) && STR(?y) < STR(?z)) }")
+LIGHT = "ASK { <http://x.example/1> ?p ?o }"
+
+
+def make_store(path: Path, n: int = 2000) -> str:
+    store = ox.Store(str(path))
+    store.bulk_extend([ox.Quad(ox.NamedNode(f"http://x.example/{i}"), ox.NamedNode("http://p"),
+                               ox.Literal(str(i)), ox.DefaultGraph()) for i in range(n)])
+    store.flush()
+    del store
+    return str(path)
+
+
+def job(path: str, query: str) -> Job:
+    return Job(path, query, 100, False, [], [], None, 0)
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_worker_running_a_query_dies_with_the_server(tmp_path: Path) -> None:
+    path = make_store(tmp_path / "store")
+    server = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import threading, time
+        from app.store.sandbox import QuerySandbox, Job
+        box = QuerySandbox({path!r}, workers=1)
+        threading.Thread(target=box.run, args=(Job({path!r}, {HEAVY!r}, 10, False, [], [], None, 0), 600), daemon=True).start()
+        while not box._all:
+            time.sleep(0.05)
+        print(box._all[0].process.pid, flush=True)
+        time.sleep(600)
+        """)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+    assert server.stdout is not None
+    worker = int(server.stdout.readline())
+    time.sleep(1.0)  # the worker is inside the query now
+    assert alive(worker)
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait()
+    server.stdout.close()
+    deadline = time.monotonic() + 10
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(worker), "the query worker outlived the server"
+
+
+def test_one_client_cannot_hold_every_worker(tmp_path: Path) -> None:
+    box = QuerySandbox(make_store(tmp_path / "store"), workers=2, per_client=1)
+    events: list[str] = []
+
+    def heavy(tag: str) -> None:
+        CLIENT.set("greedy")
+        try:
+            box.run(job(box.path, HEAVY), 4)
+            events.append(f"{tag} done")
+        except QueryTimeout as exc:
+            events.append(f"{tag} {'waited' if 'this client' in str(exc) else 'stopped'}")
+
+    try:
+        threads = [threading.Thread(target=heavy, args=(f"heavy{n}",)) for n in range(2)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        CLIENT.set("someone-else")
+        kind, answer = box.run(job(box.path, LIGHT), 4)
+        events.append("light done")
+        assert (kind, answer) == ("ask", True)
+        for t in threads:
+            t.join()
+    finally:
+        box.close()
+    # the greedy client's second query waited for its first; the other client's did not
+    assert events[0] == "light done", events
+    assert sorted(events[1:]) == ["heavy0 stopped", "heavy1 waited"] or \
+        sorted(events[1:]) == ["heavy0 waited", "heavy1 stopped"], events
+
+
+@pytest.mark.parametrize("client", [None, "a"])
+def test_free_workers_serve_queries_in_turn(tmp_path: Path, client: str | None) -> None:
+    box = QuerySandbox(make_store(tmp_path / "store", 10), workers=1, per_client=1)
+    CLIENT.set(client)
+    try:
+        for _ in range(3):
+            assert box.run(job(box.path, LIGHT), 10) == ("ask", True)
+    finally:
+        box.close()
