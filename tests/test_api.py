@@ -158,13 +158,19 @@ def quad_count(client: TestClient) -> int:
         (conflicting_claim(holds_from="2018-12-20", holds_until="2018-12-01"), "holds_from"),
         (conflicting_claim(polarity="maybe"), "polarity"),
         (conflicting_claim(unexpected="field"), "unexpected"),
+        (conflicting_claim(speakers=["Rami\x00Abdel Rahman"]), "U+0000"),
+        (conflicting_claim(reporting_verb="said\x1b[31m"), "U+001B"),
+        (conflicting_claim(statements=[{"subject": "Hajin", "property": "killedCount", "value": {"exact": float("nan")}}]), "finite"),
+        (conflicting_claim(statements=[{"subject": "Hajin", "property": "killedCount", "value": {"min": float("inf")}}]), "finite"),
     ],
 )
 def test_bad_claims_are_refused_and_store_nothing(
     client: TestClient, auth: Auth, body: dict[str, Any], fragment: str
 ) -> None:
     before = quad_count(client)
-    response = client.post("/claims", json=body, headers=auth("editor"))
+    # json.dumps writes NaN and Infinity as JavaScript does (httpx's json= refuses them)
+    response = client.post("/claims", content=json.dumps(body),
+                           headers={"content-type": "application/json", **auth("editor")})
     assert response.status_code == 422, response.text
     assert fragment in json.dumps(response.json())
     assert quad_count(client) == before

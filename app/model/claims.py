@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from app.model.iri import to_iri
 
@@ -46,10 +54,34 @@ class Certainty(str, Enum):  # noqa: UP042 - see Polarity
     possible = "possible"
 
 
+# C0 controls other than tab, line feed and carriage return, DEL, C1 controls, surrogates and
+# the noncharacters U+FFFE/U+FFFF: XML 1.0 cannot carry them, and no name or quote needs them
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _no_controls(value: Any) -> Any:
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found:
+            raise ValueError(
+                f"contains the control character U+{ord(found.group()):04X} at offset "
+                f"{found.start()}; remove it")
+    elif isinstance(value, list):
+        for item in value:
+            _no_controls(item)
+    return value
+
+
 class Strict(BaseModel):
-    """Base: unknown fields are an error, so typos do not pass silently."""
+    """Base: unknown fields are an error, so typos do not pass silently; text fields refuse
+    control characters (NUL, ESC …) with a 422 that names the character."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text_is_clean(cls, value: Any) -> Any:
+        return _no_controls(value)
 
 
 # Decimal, so that 123456789012345678 and ...679 stay apart; finite only: NaN has no order and
