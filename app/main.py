@@ -22,6 +22,7 @@ from app.detect.service import ClaimService
 from app.model.errors import DomainError
 from app.store import open_store
 from app.store.base import GraphStore
+from app.store.sandbox import CLIENT
 from app.web import pages
 
 log = logging.getLogger("claimgraph")
@@ -98,6 +99,26 @@ class BodyLimit:
         await response({"type": "http"}, _no_receive, send)
 
 
+class QueryClient:
+    """Tell the query worker pool who is asking, so that it schedules fairly per client
+    (app.store.sandbox.CLIENT): the client's address as the server sees it. Behind a reverse
+    proxy, run uvicorn with ``--proxy-headers`` so that this is the real client."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        token = CLIENT.set(str(client[0]) if client else "unknown")
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            CLIENT.reset(token)
+
+
 async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
@@ -135,6 +156,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         app.state.claimgraph = state
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(QueryClient)
     install_metrics(app)  # its own registry; outside BodyLimit, so 413s are counted
 
     @app.exception_handler(DomainError)
@@ -149,8 +171,13 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        where = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
+        # the deepest error names the problem: for a value that may be a string or an
+        # interval, "exact: must be finite" rather than "must be a string"
+        first = max(errors, key=lambda e: len(e["loc"])) if errors else {
+            "loc": [], "msg": "invalid request"}
+        # union branches ("function-after[…]", "constrained-str") are pydantic's, not fields
+        where = ".".join(str(p) for p in first["loc"] if p != "body" and not (
+            isinstance(p, str) and ("[" in p or p.startswith("constrained-")))) or "body"
         return JSONResponse(
             {"error": "invalid", "message": f"{where}: {first['msg']}", "detail": errors},
             status_code=422,

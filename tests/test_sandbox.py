@@ -109,3 +109,29 @@ def test_free_workers_serve_queries_in_turn(tmp_path: Path, client: str | None) 
             assert box.run(job(box.path, LIGHT), 10) == ("ask", True)
     finally:
         box.close()
+
+
+def test_the_http_layer_names_the_client_to_the_pool(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.main import build_state, create_app
+    from app.store.oxigraph import OxigraphStore
+    from tests.conftest import settings
+
+    seen: list[str | None] = []
+    original = QuerySandbox.run
+
+    def spy(self: QuerySandbox, job: Job, timeout_s: float) -> tuple[str, object]:
+        seen.append(CLIENT.get())
+        return original(self, job, timeout_s)
+
+    monkeypatch.setattr(QuerySandbox, "run", spy)
+    state = build_state(settings(store=str(tmp_path / "store")))
+    assert isinstance(state.store, OxigraphStore) and state.store._sandbox is not None
+    try:
+        with TestClient(create_app(state.settings, state=state)) as client:
+            assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200
+    finally:
+        state.store.close()
+    assert seen == ["testclient"]
