@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from spacy.tokens import Doc
 from app.ingest import nlp
 from app.ingest.attribution import Attribution, Attributor, attributor
 from app.ingest.counts import CountHit, CountReader, load_counts, place_mentions
+from app.ingest.embeds import EmbeddedPost
 from app.ingest.frames import FrameHit, FrameSet, interval, load_frames, match_frames
 from app.ingest.gazetteer import Entity, Gazetteer
 from app.ingest.sources import SourceResolver, Speaker
@@ -61,6 +63,7 @@ class Statement:
     relay_span: tuple[int, int] | None = None
     cue_kind: str = "speech"
     cue_polarity: str = "positive"  # "negative" for a denying cue ("denied that …")
+    post: EmbeddedPost | None = None  # the embedded post this statement is, if any
 
     @property
     def propositional(self) -> bool:
@@ -130,6 +133,8 @@ class Extractor:
     def _entity(self, name: str, speaker: list[Speaker], place: str | None) -> str | None:
         name = re.sub(r"\s+", " ", name.strip(" []"))
         low = name.lower()
+        if re.fullmatch(r"our (?:forces|fighters|troops|units|army|men)", low):
+            low = "we"  # a post's or quotation's first person: the speaker's side
         if low in ("we", "it", "they"):  # the speaker's side: "we have liberated …"
             if low != "we" and not (speaker and speaker[0].kind in ("org", "group")):
                 return None
@@ -239,17 +244,22 @@ class Extractor:
                 for doc in self.nlp.pipe(texts, batch_size=batch_size)]
 
     def extract(
-        self, text: str, *, outlet: str | None = None, published: str | None = None
+        self, text: str, *, outlet: str | None = None, published: str | None = None,
+        posts: Sequence[EmbeddedPost] = (),
     ) -> list[Statement]:
-        """Every attributed statement of the article, with its frames."""
-        return self.extract_doc(self.nlp(text), outlet=outlet, published=published)
+        """Every attributed statement of the article, with its frames; ``posts`` are the
+        embedded posts whose ``start``/``end`` offsets index ``text`` (see extract_doc)."""
+        return self.extract_doc(self.nlp(text), outlet=outlet, published=published, posts=posts)
 
     def extract_doc(
-        self, doc: Doc, *, outlet: str | None = None, published: str | None = None
+        self, doc: Doc, *, outlet: str | None = None, published: str | None = None,
+        posts: Sequence[EmbeddedPost] = (),
     ) -> list[Statement]:
         """Every attributed statement of a parsed article, with its frames. Statements whose
         speaker cannot be resolved (an unresolved "he", an agentless passive) are kept with
-        no speaker; the claim step skips them rather than guess."""
+        no speaker; the claim step skips them rather than guess. Each embedded post is a
+        direct statement of its author (one per sentence, said on the post's date); an
+        attribution the parser finds inside or across a post is replaced by it."""
         text = nlp.text_of(doc)
         found = self.attributor.find(doc)
         resolver = SourceResolver(self.attributor.lex, self.gaz)
@@ -288,6 +298,9 @@ class Extractor:
             self._statement(text, part, speakers[n], self._relays(text, att), places, published)
             for n, att in enumerate(found) for part in _sentences(text, sentences, att)
         ]
+        if posts:
+            statements = [st for st in statements if not _in_post(st, posts)]
+            statements += self._post_statements(text, posts, sentences, places, published)
         states = self.states.find(doc)
         place_names = {name.lower() for _, name in place_mentions(doc)}
         # a name a control frame treats as a place ("taken full control of Bakhmut") is a
@@ -303,6 +316,36 @@ class Extractor:
             self._add_states(st, states, armed, count_places, place_names)
             self._add_counts(st, counts, armed, count_places, published, text)
         return self._unwrap_relays(statements)
+
+    def _post_author(self, post: EmbeddedPost) -> Speaker | None:
+        """The author of an embedded post: a known entity when its name or ``@handle`` is
+        one, else a new person named by the post (its handle when it gives no name)."""
+        for name in (post.name, f"@{post.handle}" if post.handle else None):
+            known = self.gaz.get(name) if name else None
+            if known is not None and known.kind != "place":
+                return Speaker(ref=known.id, name=known.label, kind=known.kind, org=known.org)
+        name = post.author
+        return Speaker(ref=name, name=name, kind="person") if name else None
+
+    def _post_statements(
+        self, text: str, posts: Sequence[EmbeddedPost], sentences: list[tuple[int, int]],
+        places: list[tuple[int, str]], published: str | None,
+    ) -> list[Statement]:
+        """The statements of embedded posts: the post's words, verbatim, one statement per
+        sentence, its author the speaker (the outlet showing it is only the relay)."""
+        out = []
+        for post in posts:
+            author = self._post_author(post)
+            att = Attribution(cue=None, cue_lemma="posted", content=((post.start, post.end),),
+                              source=None, kind="direct")
+            for part in _sentences(text, sentences, att):
+                st = self._statement(text, part, [author] if author else [], [], places,
+                                     published)
+                st.said_at = post.said_at or "not stated"
+                st.said_on = post.said_on
+                st.post = post
+                out.append(st)
+        return out
 
     def _relays(self, text: str, att: Attribution) -> list[str]:
         if att.relay is None:
@@ -580,6 +623,12 @@ def _sentences(
     if len(parts) < 2:
         return [att]
     return [replace(att, content=(p,)) for p in parts]
+
+
+def _in_post(st: Statement, posts: Sequence[EmbeddedPost]) -> bool:
+    """True when a statement's content or cue touches an embedded post."""
+    spans = [*(st.content_spans or (st.content,)), *([st.cue] if st.cue else [])]
+    return any(a < p.end and p.start < b for a, b in spans for p in posts)
 
 
 def _cue_pos(att: Attribution) -> int:

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from app.detect.service import ClaimService
 from app.ingest import nlp
@@ -18,7 +18,7 @@ from app.ingest.attribution import attributor
 from app.ingest.extract import Extractor, Statement
 from app.ingest.frames import FrameSet, load_frames
 from app.ingest.gazetteer import Gazetteer
-from app.ingest.text import html_to_text
+from app.ingest.text import Document, clean_text, document
 from app.model.claims import ArticleIn, ArticleUrl, ClaimIn, Strict
 from app.model.errors import InvalidInput
 from app.model.vocab import ARTICLE, CLAIM, local_id
@@ -41,6 +41,13 @@ class ArticlePost(Strict):
     title: str | None = Field(None, max_length=1000)
     language: str = Field("en", max_length=20)
 
+    @field_validator("text", "html", "title", "outlet", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        """Control characters (app.ingest.text.clean_text) are removed as the article is
+        read, before any length check or offset; a lone surrogate could not even be held."""
+        return clean_text(value) if isinstance(value, str) else value
+
 
 @dataclass
 class IngestResult:
@@ -60,8 +67,11 @@ class IngestResult:
     new_disputes: list[str] = field(default_factory=list)
     supersessions: list[dict[str, str]] = field(default_factory=list)
     dropped_html: list[str] = field(default_factory=list)
-    # for an article sent as HTML: the text extracted from it, which the spans index
+    # the text every span indexes: the submitted text without control characters, or the
+    # main text extracted from HTML
     text: str | None = None
+    # for an article sent as HTML: title, headline, author, published, site_name from the page
+    metadata: dict[str, str | None] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON body returned by POST /articles."""
@@ -95,21 +105,23 @@ class IngestService:
     def ingest(self, post: ArticlePost) -> IngestResult:
         """Ingest one article. Re-ingesting the same URL and text, or a text already stored
         under another URL, changes nothing; a changed text for a stored URL is a new version."""
-        text, dropped, title = self._text(post)
+        doc = self._document(post)
         # the claim service's writer lock (re-entrant) makes check-then-write one step
         with self.claims.lock:
-            result = self._ingest(post, text, dropped, title)
+            result = self._ingest(post, doc)
         self.claims.counters.article(
             result.status, invalid=len(result.skipped_claims),
             no_claim=sum(1 for st in result.statements if not st["makes_claim"]),
         )
         return result
 
-    def _ingest(
-        self, post: ArticlePost, text: str, dropped: list[str], title: str | None
-    ) -> IngestResult:
-        result = IngestResult(url=post.url, dropped_html=dropped,
-                              text=text if post.html is not None else None)
+    def _ingest(self, post: ArticlePost, doc: Document) -> IngestResult:
+        text = doc.text
+        result = IngestResult(url=post.url, dropped_html=doc.dropped, text=text)
+        if post.html is not None:
+            result.metadata = {"title": doc.title, "headline": doc.headline,
+                               "author": doc.author, "published": doc.published,
+                               "site_name": doc.site_name}
         store = self.claims.store
         latest = db.latest_article(store, post.url)
         if latest is not None and latest.text == text:
@@ -120,11 +132,16 @@ class IngestService:
                 result, same.iri, f"the same text is already stored from {same.url}"
             )
         iri = article_iri(post.url) if latest is None else db.version_iri(post.url, text)
+        # what the request says wins over what the page says
+        outlet = post.outlet or doc.site_name
+        published = post.published or doc.published
         article = ArticleIn(
-            url=post.url, title=post.title or title, outlet=post.outlet, published=post.published,
-            text=text, language=post.language,
+            url=post.url, title=post.title or doc.title,
+            outlet=outlet or None, published=published, text=text, language=post.language,
         )
-        statements = self.extractor().extract(text, outlet=post.outlet, published=post.published)
+        statements = self.extractor().extract(
+            text, outlet=article.outlet, published=published, posts=doc.posts
+        )
         # a statement whose speaker is unknown ("it was reported", an unresolved "he") is
         # reported in the answer but makes no claim: never a guessed speaker
         claims: list[ClaimIn] = []
@@ -177,25 +194,25 @@ class IngestService:
         return result
 
     @staticmethod
-    def _text(post: ArticlePost) -> tuple[str, list[str], str | None]:
+    def _document(post: ArticlePost) -> Document:
+        """The article's document (app.ingest.text.document: control characters removed,
+        HTML reduced to its main text); InvalidInput when there is no text to read."""
         if (post.text is None) == (post.html is None):
             raise InvalidInput("give the article as either text or html")
         if not post.language.lower().startswith("en"):
             raise InvalidInput(
                 f"extraction supports English articles only (language {post.language!r})"
             )
-        dropped: list[str] = []
-        title = None
-        if post.html is not None:
-            extracted = html_to_text(post.html)
-            text, dropped, title = extracted.text, extracted.dropped, extracted.title
-        else:
-            text = (post.text or "").replace("\r\n", "\n")
-        if "\x00" in text:
-            raise InvalidInput("the text contains NUL characters")
-        if not re.search(r"\w", text):
-            raise InvalidInput("the article has no text")
-        return text, dropped, title
+        doc = document(text=post.text, html=post.html)
+        if not re.search(r"\w", doc.text):
+            raise InvalidInput(
+                "the HTML has no article text (no text outside scripts, navigation, "
+                "headings, captions and bylines)" if post.html is not None
+                else "the article has no text"
+            )
+        if len(doc.text) > MAX_TEXT:
+            raise InvalidInput(f"the article text is over {MAX_TEXT:,} characters")
+        return doc
 
 
 def to_claims(st: Statement, article: ArticleIn, text: str) -> list[ClaimIn]:
@@ -237,7 +254,8 @@ def to_claims(st: Statement, article: ArticleIn, text: str) -> list[ClaimIn]:
             # it was said (or published) to the day of publication. Claims whose cycles do not
             # overlap describe a change of state, not a contradiction.
             claim["holds_from"] = (said_on or day) - dt.timedelta(days=1)
-            claim["holds_until"] = _day(article.published) or day
+            # an embedded post may be dated after the article's publication day
+            claim["holds_until"] = max(_day(article.published) or day, said_on or day)
         out.append(ClaimIn.model_validate(claim))
     return out
 
@@ -270,7 +288,8 @@ def describe(st: Statement, text: str) -> dict[str, Any]:
     """A statement as JSON: resolved speakers; source, cue, relay and content spans as
     character offsets (end exclusive) into the submitted text, with their text; factuality,
     time and frames. A statement with no resolved speaker has ``speakers: []`` and made no
-    claim."""
+    claim. An embedded post's statement has ``post`` (platform, author name, handle without
+    ``@``, URL, date as written, offsets of the whole post) and no source or cue span."""
     return {
         "speakers": [
             {"ref": s.ref, "name": s.name, "kind": s.kind, "role": s.role, "organisation": s.org}
@@ -287,4 +306,9 @@ def describe(st: Statement, text: str) -> dict[str, Any]:
         "said_at": st.said_at, "said_on": st.said_on.isoformat() if st.said_on else None,
         "frames": st.frames,
         "statements": [{k: v for k, v in t.items() if not k.startswith("_")} for t in st.triples],
+        "post": None if st.post is None else {
+            "platform": st.post.platform, "author": st.post.name, "handle": st.post.handle,
+            "url": st.post.url, "date": st.post.said_at,
+            "start": st.post.start, "end": st.post.end,
+        },
     }
