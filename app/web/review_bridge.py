@@ -15,10 +15,11 @@ from app.web.deps import WebState
 
 MOVE_LABELS = {
     "in-review": "In review: start reviewing",
-    "resolved": "Resolved: record a verdict",
+    "resolved": "Resolved: record the verdict below",
     "dismissed": "Dismissed: not worth a verdict (a verdict is optional)",
     "open": "Open: reopen",
 }
+"""The moves a form offers, in this order (resolving an open dispute is one step)."""
 
 
 def review_panel(state: WebState, dispute_id: str, letters: Mapping[str, str]) -> dict[str, Any]:
@@ -34,14 +35,23 @@ def review_panel(state: WebState, dispute_id: str, letters: Mapping[str, str]) -
         "status": panel["status"],
         "version": panel["version"],
         "etag": panel["etag"],
-        "moves": [{"value": m, "label": MOVE_LABELS.get(m, m)} for m in panel["allowed"]],
+        "moves": [{"value": m, "label": MOVE_LABELS.get(m, m)}
+                  for m in sorted(panel["allowed"], key=_move_order)],
         "sides": {k: [{"id": c, "letter": letters.get(c, c)} for c in v]
                   for k, v in sides.items()},
         "outcomes": panel["outcomes"],
         "ratings": panel["ratings"],
         "current": _verdict(panel.get("verdict"), letters),
         "history": history,
+        "fact_checks": [
+            {**f, "letter": letters.get(f["claim"], f["claim"])} for f in panel["fact_checks"]
+        ],
     }
+
+
+def _move_order(move: str) -> int:
+    order = list(MOVE_LABELS)
+    return order.index(move) if move in order else len(order)
 
 
 def _verdict(v: Mapping[str, Any] | None, letters: Mapping[str, str]) -> dict[str, Any] | None:
