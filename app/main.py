@@ -17,6 +17,7 @@ from app import __version__
 from app.api import articles, claims, disputes, health, reviews, sources, sparql, store_protocol
 from app.api.deps import AppState
 from app.api.metrics import install as install_metrics
+from app.api.openapi import document_errors
 from app.config import Settings
 from app.detect.service import ClaimService
 from app.model.errors import DomainError
@@ -193,4 +194,13 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         health, disputes, claims, sources, sparql, articles, reviews, store_protocol, pages,
     ):
         app.include_router(module.router)
+
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

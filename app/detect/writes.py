@@ -207,6 +207,8 @@ class ProtocolWrites:
             self.service.catch_up()
             touched = self._check(plan)
             self._validate(touched, plan)
+            fresh = [c for c in touched
+                     if not self.store.ask(load_query("claim_exists"), {"claim": c})]
             flags = data_block(pending_flags(sorted(touched, key=str)))
             self.store.update(
                 text + (f" ;\nINSERT DATA {{\n{flags}\n}}" if flags else ""), base_iri=base_iri
@@ -222,8 +224,9 @@ class ProtocolWrites:
                 )
                 recheck |= {URIRef(str(r["claim"])) for r in rows}
             result = WriteResult(claims=sorted(str(c) for c in touched))
+            self.service.counters.claims.inc(len(fresh))
             if recheck:
-                detection = self.service.detector.detect(sorted(recheck, key=str))
+                detection = self.service.detect(sorted(recheck, key=str))
                 result.new_contradictions = detection.new_contradictions
                 result.disputes = sorted(detection.disputes)
             return result

@@ -13,6 +13,8 @@ from rdflib import BNode, Graph
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Identifier, Node, URIRef
 
+from app.model.iri import is_iri
+
 Term = URIRef | BNode | RDFLiteral
 Quad = tuple[Node, Node, Node, URIRef | None]
 Row = dict[str, Node]
@@ -50,6 +52,9 @@ def bind(query: str, bindings: Mapping[str, Node | Sequence[Node]] | None) -> st
             raise ValueError(f"bad variable name {name!r}")
         # anything but a list or tuple is one term (a URIRef is itself a str sequence)
         values: list[Node] = list(value) if isinstance(value, list | tuple) else [cast(Node, value)]
+        # a string that is not an IRI ("claim/a b", a control character from a URL path) can
+        # name nothing in the store: it matches no row, as an unknown IRI would
+        values = [v for v in values if not isinstance(v, URIRef) or is_iri(str(v))]
         values_text = "" if not values else " ".join(_n3(v) for v in values)
         blocks.append(f"VALUES ?{name} {{ {values_text} }}")
     head = match.end()
