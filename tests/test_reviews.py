@@ -683,3 +683,13 @@ def test_public_url_setting_refuses_what_is_not_a_base_url() -> None:
         Settings(public_url="https://checks.example.org/?x=1")
     assert Settings(public_url="https://checks.example.org").public_url == (
         "https://checks.example.org")
+
+
+@pytest.mark.parametrize("value", ['"\u00b2"', "\u0663", 'W/"\uff11"', '"1 "', '"-1"'])
+def test_if_match_with_a_digit_that_is_not_ascii_is_a_4xx(value: str) -> None:
+    from app.model.errors import DomainError
+    from app.review.service import parse_etag
+
+    with pytest.raises(DomainError) as caught:
+        parse_etag(value)
+    assert 400 <= caught.value.status_code < 500

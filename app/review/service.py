@@ -99,7 +99,7 @@ def parse_etag(value: str | None) -> int | None:
     if value is None or not value.strip():
         return None
     text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²" and "٣" are digits to str.isdigit
         raise InvalidInput(f"If-Match {value!r} is not a version this API issued (e.g. \"3\")")
     return int(text)
 
