@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +51,28 @@ class Settings(BaseSettings):
     )
     remote_timeout_s: float = Field(
         30.0, gt=0, description="Remote store only: HTTP timeout for one request, in seconds."
+    )
+    engine: Literal["oxigraph", "fuseki", "virtuoso", "graphdb", "neptune", "generic"] = Field(
+        "generic", description="Remote store only: which SPARQL engine serves it. Sets the "
+        "endpoint layout under the store URL (oxigraph, generic: /query and /update; fuseki: "
+        "<dataset>/query and /update; virtuoso, neptune: /sparql; graphdb: the repository and "
+        "/statements) and the workarounds for that engine (Virtuoso: claimgraph's default "
+        "graph is kept in a named graph, its system graphs are not counted, DROP is checked).",
+    )
+    remote_auth: Literal["none", "basic", "digest", "bearer"] = Field(
+        "none", description="Remote store only: how to authenticate to the SPARQL endpoints: "
+        "HTTP Basic, HTTP Digest (Virtuoso's /sparql-auth) or a bearer token.",
+    )
+    remote_user: str | None = Field(
+        None, description="Remote store only: the user name for Basic or Digest authentication."
+    )
+    remote_password: SecretStr | None = Field(
+        None, description="Remote store only: the password for Basic or Digest authentication "
+        "(never logged or shown in errors).",
+    )
+    remote_token: SecretStr | None = Field(
+        None, description="Remote store only: the bearer token sent as 'Authorization: Bearer' "
+        "(never logged or shown in errors).",
     )
     sparql_isolation: bool = Field(
         True, description="Run /sparql queries in worker processes that open the on-disk "

@@ -25,6 +25,8 @@ from app.model.claims import ClaimIn
 from app.model.reviews import Role
 from app.review.service import review_service
 
+pytest_plugins = ["tests.engines.fixtures"]
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE_TEXT = (ROOT / "graph_data" / "seed" / "voa-hajin-2018-12.txt").read_text(encoding="utf-8")
 _counter = itertools.count()

@@ -1,77 +1,46 @@
-"""The same detection and seed scenario on a remote store: a real `oxigraph serve` process
-reached over the SPARQL 1.1 Protocol (the `sparql+http://` backend)."""
+"""The same detection and seed scenario on real remote engines reached over the SPARQL 1.1
+Protocol (the `sparql+http://` backend): `oxigraph serve`, Apache Jena Fuseki and Virtuoso."""
 
 from __future__ import annotations
 
 import inspect
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from app.api.deps import AppState
 from app.main import build_state
+from app.model.errors import StoreError
 from app.store import views
+from app.store.engines import RemoteAuth
 from tests import test_rules
-from tests.conftest import free_port, settings
+from tests.conftest import settings
+from tests.engines.servers import Engine, engine_state
 
-OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 
-
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Oxigraph server on loopback, on disk in a temporary directory."""
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    proc = subprocess.Popen(
-        [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+def summary(state: AppState) -> list[tuple[str, str, list[str]]]:
+    """Every dispute's contradictions: (dispute id, type, claims)."""
+    ids = views.find_disputes(state.store, subject=None, source=None, type_=None, status=None)
+    return sorted(
+        (d["id"], c["type"], sorted(s["id"] for s in c["sides"]))
+        for d in views.disputes(state.store, ids) for c in d["contradictions"]
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, "oxigraph serve exited"
-                assert time.monotonic() < deadline, "oxigraph serve did not start"
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
-def remote_state(endpoint: str, *, seed: bool) -> AppState:
-    httpx.post(f"{endpoint}/update", data={"update": "CLEAR ALL"}, timeout=10).raise_for_status()
-    tokens = Path(tempfile.mkdtemp(prefix="claimgraph-tokens-")) / "tokens.sqlite"
-    return build_state(settings(store="sparql+" + endpoint, seed=seed, tokens_path=tokens))
-
-
-def test_seed_scenario_matches_the_embedded_store(endpoint: str) -> None:
-    remote = remote_state(endpoint, seed=True)
+def test_seed_scenario_matches_the_embedded_store(engine: Engine, tmp_path: Path) -> None:
+    remote = engine_state(engine, seed=True, tmp=tmp_path)
     embedded = build_state(settings(seed=True))
-
-    def summary(state: AppState) -> list[tuple[str, str, list[str]]]:
-        ids = views.find_disputes(state.store, subject=None, source=None, type_=None, status=None)
-        return sorted(
-            (d["id"], c["type"], sorted(s["id"] for s in c["sides"]))
-            for d in views.disputes(state.store, ids) for c in d["contradictions"]
-        )
-
-    assert summary(remote) == summary(embedded)
-    assert len(summary(remote)) == 3
-    remote.store.close()
-    embedded.store.close()
+    try:
+        assert summary(remote) == summary(embedded)
+        assert len(summary(remote)) == 3
+        assert remote.store.count() == embedded.store.count()
+    finally:
+        remote.store.close()
+        embedded.store.close()
 
 
 RULE_TESTS: list[Callable[..., Any]] = [
@@ -81,29 +50,39 @@ RULE_TESTS: list[Callable[..., Any]] = [
 
 
 @pytest.mark.parametrize("rule_test", RULE_TESTS, ids=[f.__name__ for f in RULE_TESTS])
-def test_rule_on_remote_store(endpoint: str, rule_test: Callable[..., Any]) -> None:
-    state = remote_state(endpoint, seed=False)
+def test_rule_on_remote_store(engine: Engine, rule_test: Callable[..., Any],
+                              tmp_path: Path) -> None:
+    state = engine_state(engine, seed=False, tmp=tmp_path)
     try:
         rule_test(state.service)
     finally:
         state.store.close()
 
 
-def test_a_failed_remote_update_writes_nothing(endpoint: str) -> None:
-    state = remote_state(endpoint, seed=False)
+def test_a_failed_remote_update_is_reported_truthfully(engine: Engine, tmp_path: Path) -> None:
+    """A refused two-operation update: nothing written where the engine applies a request
+    atomically; where it does not (Virtuoso), the message must not claim that."""
+    state = engine_state(engine, seed=False, tmp=tmp_path)
     before = state.store.count()
-    from app.model.errors import StoreError
+    try:
+        with pytest.raises(StoreError) as refused:
+            state.store.update(
+                "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> "
+                "<http://example.org/p> 1 } } ;\nLOAD <http://unreachable.invalid/data.ttl>"
+            )
+        after = state.store.count()
+        if after == before:
+            assert "may have been applied" in str(refused.value) or \
+                "nothing was written" in str(refused.value)
+        else:
+            assert "nothing was written" not in str(refused.value)
+        if engine.name != "virtuoso":
+            assert after == before
+    finally:
+        state.store.close()
 
-    with pytest.raises(StoreError):
-        state.store.update(
-            "INSERT DATA { <http://example.org/a> <http://example.org/p> 1 } ;\n"
-            "LOAD <http://unreachable.invalid/data.ttl>"
-        )
-    assert state.store.count() == before
-    state.store.close()
 
-
-def test_api_on_the_remote_store(endpoint: str) -> None:
+def test_api_on_the_remote_store(engine: Engine, tmp_path: Path) -> None:
     """The HTTP API over the remote backend: the seed dispute, a POSTed conflicting claim
     joins it, and /sparql passes queries through to the remote engine."""
     from fastapi.testclient import TestClient
@@ -112,7 +91,7 @@ def test_api_on_the_remote_store(endpoint: str) -> None:
     from tests.conftest import bearer, make_tokens
     from tests.test_api import conflicting_claim
 
-    state = remote_state(endpoint, seed=True)
+    state = engine_state(engine, seed=True, tmp=tmp_path)
     editor = bearer(make_tokens(state)["editor"])
     try:
         with TestClient(create_app(state.settings, state=state)) as client:
@@ -124,6 +103,41 @@ def test_api_on_the_remote_store(endpoint: str) -> None:
                 "query": "SELECT ?c WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
             }).json()["results"]["bindings"]
             assert len(rows) == 16
-            assert client.get("/health").json()["store"] == "remote-sparql"
+            graph = client.get("/sparql", params={
+                "query": "CONSTRUCT { ?c a <https://w3id.org/claimgraph/ns#Claim> } "
+                         "WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
+            }, headers={"Accept": "application/n-triples"})
+            assert graph.status_code == 200, graph.text
+            assert len(graph.text.strip().splitlines()) == 16
+            health = client.get("/health").json()
+            assert health["store"] == "remote-sparql"
     finally:
         state.store.close()
+
+
+def test_wrong_credentials_are_refused_without_naming_them(engine: Engine,
+                                                           tmp_path: Path) -> None:
+    if engine.auth.kind == "none":
+        pytest.skip(f"the {engine.name} test server has no authentication")
+    wrong = RemoteAuth(engine.auth.kind, engine.auth.user, SecretStr("not-the-password-1f2e"))
+    from app.store.remote import SparqlHttpStore
+
+    store = SparqlHttpStore(engine.query_url, engine.update_url, auth=wrong,
+                            profile=engine.remote().profile)
+    try:
+        with pytest.raises(StoreError) as refused:
+            store.insert([(engine_iri("a"), engine_iri("p"), engine_iri("b"), None)])
+        message = str(refused.value)
+        assert "401" in message
+        assert "not-the-password" not in message and "test-password" not in message
+        with pytest.raises(StoreError):
+            store.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+    finally:
+        store.close()
+    with httpx.Client(timeout=10) as anonymous:  # and the endpoint itself refuses anonymity
+        assert anonymous.post(engine.update_url, data={"update": "CLEAR ALL"}).status_code == 401
+
+
+def engine_iri(name: str) -> Any:
+    from rdflib import URIRef
+    return URIRef(f"http://example.org/{name}")

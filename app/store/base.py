@@ -7,13 +7,16 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from rdflib import BNode, Graph
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Identifier, Node, URIRef
 
 from app.model.iri import is_iri
+
+if TYPE_CHECKING:
+    from app.store.engines import RemoteConfig
 
 Term = URIRef | BNode | RDFLiteral
 Quad = tuple[Node, Node, Node, URIRef | None]
@@ -145,21 +148,25 @@ class GraphStore(ABC):
 
 def open_store(
     location: str, *, query_url: str | None = None, update_url: str | None = None,
-    timeout_s: float = 30.0, isolate_queries: bool = False,
+    timeout_s: float = 30.0, isolate_queries: bool = False, remote: RemoteConfig | None = None,
 ) -> GraphStore:
     """Open the store named in settings: a directory (embedded Oxigraph on disk), 'memory',
     or ``sparql+http(s)://HOST:PORT[/PATH]`` for a remote SPARQL 1.1 Query + Update endpoint
-    (``/query`` and ``/update`` under that base unless the URLs are given)."""
+    (``/query`` and ``/update`` under that base unless the URLs, or ``remote`` with an engine
+    profile and credentials, say otherwise)."""
     from app.store.oxigraph import OxigraphStore
 
     if location == "memory":
         return OxigraphStore(None)
     if location.startswith(("sparql+http://", "sparql+https://")):
+        from app.store.engines import RemoteConfig as Remote
         from app.store.remote import SparqlHttpStore
 
-        base = location.removeprefix("sparql+").rstrip("/")
+        config = remote or Remote(query_url=query_url, update_url=update_url, timeout_s=timeout_s)
+        queries, updates = config.urls(location.removeprefix("sparql+"))
         return SparqlHttpStore(
-            query_url or f"{base}/query", update_url or f"{base}/update", timeout_s=timeout_s
+            queries, updates, timeout_s=config.timeout_s, profile=config.profile,
+            auth=config.auth,
         )
     if "://" in location:
         raise ValueError(
