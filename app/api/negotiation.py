@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from app.model.errors import NotAcceptable
 
@@ -35,8 +35,13 @@ def _specificity(media: str) -> int:
     return 1 if media.endswith("/*") else 2
 
 
-def choose(header: str | None, offered: Sequence[str]) -> str:
-    """The offered type the client prefers most; the first offered one for */*."""
+def choose(
+    header: str | None, offered: Sequence[str], aliases: Mapping[str, str] | None = None
+) -> str:
+    """The offered type the client prefers most; the first offered one for */*.
+
+    ``aliases`` maps other names of an offered type to it (``text/n3`` → ``text/turtle``):
+    the answer then carries the offered, registered type."""
     for media, q in parse_accept(header):
         if q <= 0:
             continue
@@ -50,6 +55,8 @@ def choose(header: str | None, offered: Sequence[str]) -> str:
             continue
         if media in offered:
             return media
+        if aliases and aliases.get(media) in offered:
+            return aliases[media]
     raise NotAcceptable(
         f"none of the requested formats ({header}) is available here", available=list(offered)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -15,10 +16,13 @@ from app.api.negotiation import choose
 from app.model.errors import BadQuery, Forbidden, QueryTimeout, UnsupportedMediaType
 from app.model.iri import is_iri
 from app.store.results import (
+    FORMAT_NAMES,
     GRAPH_FORMATS,
+    MEDIA_ALIASES,
+    OFFERED,
     RESULT_FORMATS,
-    SHORT_NAMES,
     describe_service,
+    format_media,
     serialize,
 )
 from app.store.updates import calls_remote_service
@@ -31,13 +35,29 @@ _UPDATE = re.compile(
     re.IGNORECASE,
 )
 _COMMENT = re.compile(r"(?m)^\s*#.*$")
-_SELECT_TYPES = [
-    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-    "text/tab-separated-values", "application/json", "application/xml",
-]
-_ASK_TYPES = ["application/sparql-results+json", "application/sparql-results+xml",
-              "application/json", "application/xml"]
 _GRAPH_TYPES = list(GRAPH_FORMATS)
+# Parameters that name a result format: `format` (Virtuoso, Fuseki), `output` (Sesame,
+# sparqler), `results`; SPARQLWrapper sends all three, some twice.
+FORMAT_PARAMETERS = ("format", "output", "results")
+_FORM_NAMES = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT or DESCRIBE"}
+
+# Oxigraph parses and evaluates recursively: a query nested thousands of levels deep, or a
+# chain of hundreds of OPTIONALs or path steps, overflows the stack of the process running
+# it. These limits are checked on the text before the engine sees it (the engine ran 2,000
+# nested groups, 200 OPTIONALs, 500 path steps and 8,000 `||` in tests; it crashed beyond).
+MAX_NESTING = 128  # { ( [ open at once
+MAX_CHAINED = 128  # OPTIONAL, UNION, MINUS and '/' (path sequence, division) in one query
+MAX_OPERATORS = 2000  # || && + - * | in one query
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"' r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'  # an IRI, or a '<' operator before something IRI-like
+    r"|#[^\n\r]*"  # a comment
+    r"|\\[^(){}\[\]]"  # an escape in a prefixed name (ex:a\#b); a bracket still counts
+    r"|[(){}\[\]/]|\|\||&&|[-+*|]"
+    r"|\b(?:OPTIONAL|UNION|MINUS)\b",
+    re.IGNORECASE,
+)
 
 DOC = (
     "SPARQL 1.1 query. Pass the query as `query` (GET or form POST) or as an "
@@ -54,7 +74,11 @@ async def sparql_get(
     query: Annotated[str | None, Query()] = None,
     default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
     named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
-    format: Annotated[str | None, Query()] = None,
+    format: Annotated[list[str] | None, Query(
+        description="result format: json, xml, csv, tsv, turtle (or n3), nt, json-ld, "
+        "rdf+xml, or a media type; also read from `output` and `results`; a repeated or "
+        "comma-separated value means the first one this query form supports",
+    )] = None,
 ) -> Response:
     """Run a query given in the URL."""
     if request.query_params.get("update") is not None:
@@ -63,7 +87,10 @@ async def sparql_get(
         return service_description(request, state)
     if len(request.query_params.getlist("query")) > 1:
         raise BadQuery("give exactly one 'query' parameter")
-    return await _run(request, state, query, default_graph_uri or [], named_graph_uri or [], format)
+    formats = _format_values(request.query_params.getlist(n) for n in FORMAT_PARAMETERS)
+    return await _run(
+        request, state, query, default_graph_uri or [], named_graph_uri or [], formats
+    )
 
 
 @router.post("/sparql", summary="SPARQL query (POST)", description=DOC)
@@ -86,8 +113,11 @@ async def sparql_post(request: Request, state: StateDep) -> Response:
             raise BadQuery("give exactly one 'query' parameter")
         default = [str(v) for v in form.getlist("default-graph-uri")]
         named = [str(v) for v in form.getlist("named-graph-uri")]
-        fmt = form.get("format") or params.get("format")
-        return await _run(request, state, queries[0], default, named, str(fmt) if fmt else None)
+        formats = _format_values(
+            [[v for v in form.getlist(n) if isinstance(v, str)] for n in FORMAT_PARAMETERS]
+            + [params.getlist(n) for n in FORMAT_PARAMETERS]
+        )
+        return await _run(request, state, queries[0], default, named, formats)
     if content_type == "application/sparql-query":
         body = await request.body()
         try:
@@ -96,12 +126,63 @@ async def sparql_post(request: Request, state: StateDep) -> Response:
             raise BadQuery("the query body is not valid UTF-8") from exc
         return await _run(
             request, state, text, params.getlist("default-graph-uri"),
-            params.getlist("named-graph-uri"), params.get("format"),
+            params.getlist("named-graph-uri"),
+            _format_values(params.getlist(n) for n in FORMAT_PARAMETERS),
         )
     raise UnsupportedMediaType(
         "POST a form (application/x-www-form-urlencoded) with 'query', or an "
         f"application/sparql-query body; got content type {content_type or 'none'!r}"
     )
+
+
+def _format_values(groups: Iterable[list[str]]) -> list[str]:
+    """Every requested format, in order, comma lists split and empty values dropped."""
+    return [v.strip() for group in groups for value in group for v in value.split(",") if v.strip()]
+
+
+def check_nesting(text: str) -> None:
+    """Refuse a query or update nested or chained past the limits above (BadQuery, 400).
+
+    Strings and comments are skipped; brackets inside anything that looks like an IRI still
+    count, since the engine may read its '<' as an operator (over-counting is the safe side)."""
+    depth = deepest = chained = operators = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        head = token[0]
+        if head in "\"'#\\":
+            continue
+        if head == "<" and len(token) > 1:
+            step = peak = 0
+            for char in token:
+                step += char in "({[" or -(char in ")}]")
+                peak = max(peak, step)
+            deepest = max(deepest, depth + peak)
+            depth += max(step, 0)
+        elif head in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif head in ")}]":
+            depth = max(depth - 1, 0)
+        elif head == "/" or head.isalpha():
+            chained += 1
+        else:
+            operators += 1
+        if deepest > MAX_NESTING:
+            raise BadQuery(
+                "the request nests groups, brackets or parentheses more than "
+                f"{MAX_NESTING} levels deep (this server's limit)",
+                limit=MAX_NESTING,
+            )
+    if chained > MAX_CHAINED:
+        raise BadQuery(
+            f"the request chains {chained} OPTIONAL, UNION, MINUS or '/' (path step or "
+            f"division); this server's limit is {MAX_CHAINED}", limit=MAX_CHAINED,
+        )
+    if operators > MAX_OPERATORS:
+        raise BadQuery(
+            f"the request has {operators} operators (|| && + - * |); this server's limit is "
+            f"{MAX_OPERATORS}", limit=MAX_OPERATORS,
+        )
 
 
 def _charset(parameters: str) -> str | None:
@@ -122,10 +203,11 @@ def service_description(request: Request, state: StateDep) -> Response:
 
 async def _run(
     request: Request, state: StateDep, query: str, default: list[str], named: list[str],
-    fmt: str | None,
+    formats: list[str],
 ) -> Response:
     if not query.strip():
         raise BadQuery("the query is empty")
+    check_nesting(query)
     if _UPDATE.match(_COMMENT.sub("", query)):
         raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
     if calls_remote_service(query):
@@ -151,13 +233,7 @@ async def _run(
         )
     except TimeoutError as exc:
         raise QueryTimeout(f"the query ran past the {settings.sparql_timeout_s:g} s limit") from exc
-    offered = {"select": _SELECT_TYPES, "ask": _ASK_TYPES, "graph": _GRAPH_TYPES}[result.kind]
-    if fmt:
-        media = SHORT_NAMES.get(fmt.lower(), fmt.lower())
-        if media not in offered:
-            raise BadQuery(f"format {fmt!r} is not available for this query", available=offered)
-    else:
-        media = choose(request.headers.get("accept"), offered)
+    media = _media(result.kind, formats, request.headers.get("accept"))
     body = serialize(result, media)
     headers = {"Vary": "Accept"}
     if result.truncated:
@@ -167,4 +243,23 @@ async def _run(
     return Response(body, media_type=media + charset, headers=headers)
 
 
-__all__ = ["RESULT_FORMATS", "router"]
+def _media(kind: str, formats: list[str], accept: str | None) -> str:
+    """The answer's media type: the first requested format this query form has, else by
+    Accept. A format parameter naming nothing this form has is a 400 (not a guess)."""
+    offered = OFFERED[kind]
+    if not formats:
+        return choose(accept, offered, MEDIA_ALIASES[kind])
+    for name in formats:
+        media = format_media(kind, name)
+        if media is not None:
+            return media
+    names = sorted({n for n, m in FORMAT_NAMES[kind].items() if m in offered})
+    asked = ", ".join(dict.fromkeys(formats))
+    raise BadQuery(
+        f"the requested format ({asked}) is not available for {_FORM_NAMES[kind]} queries; "
+        f"use one of {', '.join(names)} or a media type",
+        available=offered,
+    )
+
+
+__all__ = ["RESULT_FORMATS", "check_nesting", "router"]

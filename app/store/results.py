@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef, Variable
 from rdflib.query import Result
+from rdflib.term import Node
 
+from app.model.errors import NotAcceptable
 from app.store.base import QueryResult
 
 RESULT_FORMATS: dict[str, tuple[str, ox.QueryResultsFormat | None]] = {
@@ -26,29 +29,105 @@ GRAPH_FORMATS: dict[str, str] = {
     "application/rdf+xml": "xml",
     "text/plain": "nt",
 }
-SHORT_NAMES: dict[str, str] = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-    "ttl": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
-    "n-triples": "application/n-triples", "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json", "rdfxml": "application/rdf+xml",
+# What each query form can be answered in, the first being the default (for */*). CSV and
+# TSV are SELECT formats only (the W3C CSV/TSV results note defines no boolean).
+OFFERED: dict[str, list[str]] = {
+    "select": [
+        "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+        "text/tab-separated-values", "application/json", "application/xml",
+    ],
+    "ask": [
+        "application/sparql-results+json", "application/sparql-results+xml",
+        "application/json", "application/xml",
+    ],
+    "graph": list(GRAPH_FORMATS),
 }
+_SOLUTION_NAMES = {
+    "json": "application/sparql-results+json", "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml", "srx": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+}
+_GRAPH_NAMES = {
+    "turtle": "text/turtle", "ttl": "text/turtle",
+    "n3": "text/turtle",  # Turtle is a subset of N3: a Turtle answer is an N3 answer
+    "nt": "application/n-triples", "ntriples": "application/n-triples",
+    "n-triples": "application/n-triples",
+    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+    "json": "application/ld+json",  # JSON for a graph is JSON-LD
+    "xml": "application/rdf+xml", "rdf": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml",
+    "rdf/xml": "application/rdf+xml",
+}
+# Customary short names for the `format` / `output` / `results` parameters, by query form.
+FORMAT_NAMES: dict[str, dict[str, str]] = {
+    "select": _SOLUTION_NAMES, "ask": _SOLUTION_NAMES, "graph": _GRAPH_NAMES,
+}
+# Other media types clients send for a type we answer in (SPARQLWrapper's N3 and JSON-LD
+# lists, older Turtle names); the answer carries the registered type.
+MEDIA_ALIASES: dict[str, dict[str, str]] = {
+    "select": {"text/xml": "application/sparql-results+xml"},
+    "ask": {"text/xml": "application/sparql-results+xml"},
+    "graph": {
+        "application/turtle": "text/turtle", "application/x-turtle": "text/turtle",
+        "text/n3": "text/turtle", "application/n3": "text/turtle",
+        "text/rdf+n3": "text/turtle", "application/x-json+ld": "application/ld+json",
+        "application/json": "application/ld+json", "application/xml": "application/rdf+xml",
+        "text/xml": "application/rdf+xml",
+    },
+}
+
+
+def format_media(kind: str, name: str) -> str | None:
+    """The media type a `format=` value (short name or media type) stands for in the answer
+    to a query of ``kind`` (select, ask, graph); None when that form has no such format."""
+    name = name.split(";")[0].strip().lower()
+    offered = OFFERED[kind]
+    media = name if "/" in name else FORMAT_NAMES[kind].get(name, "")
+    media = media if media in offered else MEDIA_ALIASES[kind].get(media, "")
+    return media or None
+
+
+# XML 1.0 cannot carry these characters, not even as character references. In XML answers
+# (SPARQL XML results, RDF/XML) each is replaced by U+FFFD; the other formats carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+XML_REPLACEMENT = "\ufffd"
+
+
+def xml_safe(term: Node) -> Node:
+    """``term`` with the characters XML 1.0 cannot carry replaced by U+FFFD (literals only:
+    IRIs and blank node labels cannot contain them)."""
+    if isinstance(term, Literal) and _NOT_XML.search(term):
+        return Literal(
+            _NOT_XML.sub(XML_REPLACEMENT, str(term)), lang=term.language, datatype=term.datatype,
+        )
+    return term
 
 
 def serialize(result: QueryResult, media_type: str) -> bytes:
     """The result in ``media_type`` (one of RESULT_FORMATS or GRAPH_FORMATS)."""
+    xml = media_type.endswith("xml")
+    clean = xml_safe if xml else _same
     if result.kind == "graph":
         graph = Graph()
-        for triple in result.triples:
-            graph.add(triple)
-        return graph.serialize(format=GRAPH_FORMATS[media_type], encoding="utf-8")
+        for s, p, o in result.triples:
+            graph.add((s, p, clean(o)))
+        try:
+            return graph.serialize(format=GRAPH_FORMATS[media_type], encoding="utf-8")
+        except ValueError as exc:  # RDF/XML needs every predicate split into a QName
+            if media_type != "application/rdf+xml":
+                raise
+            raise NotAcceptable(
+                f"this result cannot be written as RDF/XML ({exc}); ask for Turtle, "
+                "N-Triples or JSON-LD", available=[m for m in GRAPH_FORMATS if m != media_type],
+            ) from exc
     rdflib_result = Result("ASK" if result.kind == "ask" else "SELECT")
     if result.kind == "ask":
         rdflib_result.askAnswer = result.boolean
     else:
         rdflib_result.vars = [Variable(v) for v in result.variables]
         rdflib_result.bindings = [
-            {Variable(k): v for k, v in row.items()} for row in result.rows  # type: ignore[misc]
+            {Variable(k): clean(v) for k, v in row.items()}  # type: ignore[misc]
+            for row in result.rows
         ]
     # without a destination, serialize returns the bytes
     as_json = cast(bytes, rdflib_result.serialize(format="json"))
@@ -58,7 +137,15 @@ def serialize(result: QueryResult, media_type: str) -> bytes:
     parsed = ox.parse_query_results(as_json, format=ox.QueryResultsFormat.JSON)
     out = parsed.serialize(format=target)
     assert isinstance(out, bytes)
+    if xml:
+        # Oxigraph writes no whitespace of its own, so a raw CR is always inside a value;
+        # as a reference it survives XML line-end normalisation
+        out = out.replace(b"\r", b"&#13;")
     return out
+
+
+def _same(term: Node) -> Node:
+    return term
 
 
 def describe_service(endpoint: str, union_default_graph: bool, media_type: str) -> bytes:
