@@ -112,6 +112,7 @@ class SparqlHttpStore(GraphStore):
     ) -> httpx.Response:
         if self.profile.graph_constants_as_values:
             query = graphs_as_values(query)
+        query = self.profile.query_prologue + query
         response = self._post(
             self.query_url, {"query": query}, self._dataset(default_graphs, named_graphs),
             accept, timeout_s or self.timeout_s,
