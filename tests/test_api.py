@@ -25,7 +25,11 @@ def seed_dispute(client: TestClient) -> dict[str, Any]:
 
 def test_seed_has_exactly_the_observatory_vs_sdf_dispute(client: TestClient) -> None:
     dispute = seed_dispute(client)
-    assert {s["id"] for s in dispute["sources"]} == {"sohr", "mustafa-bali", "sdf-officials"}
+    # the Observatory's "had taken Hajin" against the SDF's "more than 60 percent" (graded),
+    # and against everyone who says the fighting goes on there (control-vs-fighting)
+    assert {s["id"] for s in dispute["sources"]} == {
+        "sohr", "mustafa-bali", "sdf-officials", "sean-ryan", "ekrem-salih",
+        "local-military-officials", "us-military-officials"}
     assert [s["id"] for s in dispute["subjects"]] == ["hajin"]
     assert dispute["status"] == "open"
     pairs = set()
@@ -43,13 +47,23 @@ def test_seed_has_exactly_the_observatory_vs_sdf_dispute(client: TestClient) -> 
         frozenset({"voa-hajin-sohr-1", "voa-hajin-bali-1"}),
         frozenset({"voa-hajin-sohr-1", "voa-hajin-sdf-officials-1"}),
         frozenset({"voa-hajin-sohr-1", "voa-hajin-sdf-officials-2"}),
+        # control-vs-fighting: the coalition, the embedded reporter and local officials say
+        # the battle for Hajin goes on
+        frozenset({"voa-hajin-sohr-1", "voa-hajin-officials-1"}),
+        frozenset({"voa-hajin-sohr-1", "voa-hajin-ryan-2"}),
+        frozenset({"voa-hajin-sohr-1", "voa-hajin-salih-2"}),
     }
-    assert set(dispute["types"]) == {"graded", "negation"}
+    assert set(dispute["types"]) == {"graded", "negation", "value"}
 
 
 def test_no_dispute_pairs_agreeing_sources(client: TestClient) -> None:
-    for source in ("sean-ryan", "ekrem-salih", "voa", "local-military-officials"):
-        assert client.get("/disputes", params={"source": source}).json()["total"] == 0
+    # the outlet claims nothing; everyone who says the battle goes on agrees with everyone else
+    # who says so, and each of them is set only against the Observatory's "had taken Hajin"
+    assert client.get("/disputes", params={"source": "voa"}).json()["total"] == 0
+    dispute = seed_dispute(client)
+    for c in dispute["contradictions"]:
+        speakers = {side["speakers"][0]["id"] for side in c["sides"]}
+        assert "sohr" in speakers, speakers
 
 
 @pytest.mark.parametrize(
@@ -88,7 +102,7 @@ def test_get_dispute_claim_and_sources(client: TestClient) -> None:
     hedge = client.get("/claims/voa-hajin-bali-2").json()
     assert hedge["certainty"] == "possible" and hedge["disputes"] == []
     sources = {s["id"]: s for s in client.get("/sources").json()["items"]}
-    assert sources["sohr"]["contradictions"] == 3
+    assert sources["sohr"]["contradictions"] == 7
     assert sources["voa"]["role"] == "outlet" and sources["voa"]["claims"] == 15
 
 
@@ -129,7 +143,9 @@ def test_posted_conflicting_claim_joins_the_seed_dispute(client: TestClient, aut
     body = response.json()
     assert body["created"] is True
     assert [d["id"] for d in body["disputes"]] == [dispute_id]
-    assert len(body["new_contradictions"]) == 3  # vs Bali (graded), SDF officials (negation, graded)
+    # vs Bali (graded), SDF officials (negation, graded), and control-vs-fighting against the
+    # four sources who say the battle goes on
+    assert len(body["new_contradictions"]) == 7
     assert body["claim"]["quote"]["start"] == 0
     assert response.headers["location"] == f"/claims/{body['claim']['id']}"
     again = client.post("/claims", json=conflicting_claim(), headers=auth("editor"))

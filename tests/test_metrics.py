@@ -47,7 +47,8 @@ def test_metrics_are_public_and_parse(client: TestClient, seeded_state: AppState
     assert value(samples, "claimgraph_store_quads") == client.get("/health").json()["quads"]
     assert value(samples, "claimgraph_store_claims") == len(
         seeded_state.service.detector.db.all_claims()) == 15  # the seed's claims
-    assert value(samples, "claimgraph_store_contradictions") == 3
+    # the seed's dispute: graded, negation, and control-vs-fighting contradictions
+    assert value(samples, "claimgraph_store_contradictions") == 7
 
 
 def test_openmetrics_when_asked(client: TestClient) -> None:
@@ -97,7 +98,7 @@ def test_posting_a_claim_raises_the_counters(client: TestClient, auth: Auth) -> 
     response = client.post("/claims", json=conflicting_claim(), headers=auth("editor"))
     assert response.status_code == 201, response.text
     found = len(response.json()["new_contradictions"])
-    assert found == 3
+    assert found == 7
     assert client.post("/claims", json=conflicting_claim(),
                        headers=auth("editor")).status_code == 200  # a repeat stores nothing
     after = scrape(client)

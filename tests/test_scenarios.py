@@ -63,11 +63,6 @@ XFAIL: dict[str, str] = {
     "s9-two-strikes-two-towns/claims_include/hays-strike-place-and-day":
         "the Hays count (5 people) has no place: 'A coalition air strike on a house in the town "
         "of Hays' nests the place two prepositions below the event noun",
-    "s9-taken-vs-fighting-same-day/claims_include/sdf-says-fighting-goes-on":
-        "'fighting was still going on inside Baghuz' and 'The battle continues' give no triple: "
-        "Baghuz is no place for the frames (not in entities.ttl, not tagged GPE after "
-        "'inside', the entity minted from article 1 is not a place); with 'in Baghuz' or a "
-        "gazetteer town it works",
     "s9-defeat-president-vs-commander/speakers_exclude/u-s-troops":
         "'President Donald Trump said on Wednesday that U.S. troops would begin leaving "
         "Syria' also yields a claim with speaker 'U.S. troops'",
@@ -75,18 +70,6 @@ XFAIL: dict[str, str] = {
         "'at least 17 members of the security forces were killed' is stored as killedCount of "
         "Taliban (min 17): the article's armed group is used for 'members' whose group is "
         "named by 'of the security forces'",
-    "s9-outlet-relays-both-sides/contradictions":
-        "no contradiction at all: Prigozhin's 'Bakhmut' claims meet Maliar's claims about "
-        "'russia' and Hrytsenko's denied fightingStatus, none on the same subject/polarity",
-    "s9-outlet-relays-both-sides/claims_include/maliar-says-fighting-goes-on":
-        "'fighting was still going on in the city' is about 'russia' (the anaphor takes the "
-        "last known place, 'Russia's Wagner ...'; Bakhmut is not a known place)",
-    "s9-outlet-relays-both-sides/claims_include/command-says-fighting-goes-on":
-        "'Fierce fighting continues in Bakhmut and the city has not fallen': the statement's "
-        "polarity is negative (cue 'has not fallen'), so fightingStatus ongoing is stored denied",
-    "s9-future-is-not-taken/claims_include/rsf-says-taken":
-        "'its fighters had taken Wad Madani' gives no controlStatus triple: the small model "
-        "tags 'Wad Madani' PERSON and it is not in entities.ttl (also with 'the city of')",
 }
 
 _EVENT = """PREFIX cg: <https://w3id.org/claimgraph/ns#>

@@ -97,11 +97,13 @@ def test_dispute_json_twin_is_the_data_function_output(
     assert sohr["quote"] == SOHR_QUOTE and sohr["in_article"] is True
     assert sohr["before"].endswith("had said earlier Wednesday that ")
     assert "\n\n" not in sohr["before"] + sohr["after"]  # one paragraph only
-    assert {c["type"] for c in twin["contradictions"]} == {"graded", "negation"}
+    # graded and negation against the SDF; value (control-vs-fighting) against those who say
+    # the fighting goes on
+    assert {c["type"] for c in twin["contradictions"]} == {"graded", "negation", "value"}
     assert all(c["rule"]["explanation"] for c in twin["contradictions"])
     kinds = {n["kind"] for n in twin["picture"]["nodes"]}
     assert kinds == {"source", "claim"}
-    assert sum(e["kind"] == "contradicts" for e in twin["picture"]["edges"]) == 3
+    assert sum(e["kind"] == "contradicts" for e in twin["picture"]["edges"]) == 6
     # other claims by the same sources about Hajin: Bali's hedge, not the disputed claims
     related = [c["id"] for c in twin["related_claims"]]
     assert related and not set(related) & set(sides)
@@ -184,7 +186,7 @@ def test_sparql_page_examples_run(client: TestClient) -> None:
     assert shown["query"] == examples[2]["query"]
     # the first examples find the seed's disputes and contradictions
     rows = client.get("/sparql", params={"query": examples[1]["query"], "format": "json"}).json()
-    assert len(rows["results"]["bindings"]) == 3
+    assert len(rows["results"]["bindings"]) == 8
 
 
 # --- the queue's filters ----------------------------------------------------------------------
@@ -192,7 +194,7 @@ def test_sparql_page_examples_run(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("params", "expected"),
     [({}, 1), ({"type": "graded"}, 1), ({"type": "numeric"}, 0), ({"source": "sohr"}, 1),
-     ({"source": "sdf"}, 1), ({"source": "sean-ryan"}, 0), ({"subject": "Hajin"}, 1),
+     ({"source": "sdf"}, 1), ({"source": "sean-ryan"}, 1), ({"subject": "Hajin"}, 1),
      ({"subject": "Deir el-Zour"}, 0), ({"status": "open"}, 1), ({"status": "resolved"}, 0),
      ({"since": "2999-01-01"}, 0), ({"until": "2000-01-01"}, 0),
      ({"subject": "", "source": "", "type": "", "status": ""}, 1)],
@@ -320,7 +322,7 @@ def test_verdict_form_records_reviews_and_shows_history(
     token = make_token(seeded_state, "alice", "reviewer")
     before = client.get(f"/ui/disputes/{did}.json").json()["review"]
     assert before["version"] == 0 and before["history"] == []
-    assert {m["value"] for m in before["moves"]} == {"in-review", "dismissed"}
+    assert {m["value"] for m in before["moves"]} == {"in-review", "resolved", "dismissed"}
     page = client.get(f"/ui/disputes/{did}").text
     inputs = {a.get("name"): a for t, a in parse(page).tags if t in ("input", "select")}
     assert inputs["version"]["value"] == "0" and inputs["token"]["type"] == "password"
@@ -401,7 +403,7 @@ def test_dispute_without_two_sides_lists_its_claims_in_one_column(
     did = dispute_id(client)
     twin = client.get(f"/ui/disputes/{did}.json").json()
     assert [c["side"] for c in twin["columns"]] == [""]
-    assert sorted(c["letter"] for c in twin["claims"]) == ["1", "2", "3", "4"]
+    assert sorted(c["letter"] for c in twin["claims"]) == [str(n) for n in range(1, 8)]
     page = client.get(f"/ui/disputes/{did}")
     assert page.status_code == 200 and 'class="side-h"' not in page.text
-    assert len(parse(page.text).marks) == 4
+    assert len(parse(page.text).marks) == 7

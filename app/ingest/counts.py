@@ -251,14 +251,26 @@ def place_mentions(doc: Doc) -> list[tuple[int, str]]:
     "the village of Baghuz" (which the small model often does not tag)."""
     # a dateline ("GAZA CITY —", in capitals) says where the report was filed, not where the
     # event was: it is left out
+    # nor a place that only qualifies someone ("Russia's Wagner group", "Ukrainian troops",
+    # "the Iraqi army"): a possessive or a modifier of a noun that is not itself a place
     out = [(e.start_char, e.text) for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")
-           and not e.text.isupper()]
+           and not e.text.isupper() and not _qualifier(e.root)]
     for tok in doc:
         if tok.pos_ == "PROPN" and tok.dep_ == "pobj" and tok.head.lower_ == "of" and \
                 tok.head.head.lemma_.lower() in _PLACE_NOUNS and not tok.ent_type_:
             start = min(t.i for t in tok.subtree if t.i <= tok.i)
             out.append((doc[start].idx, doc[start:tok.i + 1].text))
     return sorted(out)
+
+
+def _qualifier(root: Token) -> bool:
+    """A place name used as a qualifier: possessive, or an adjective/compound on a noun that
+    is not a place word ("Ukrainian troops", but not "Raqqa province")."""
+    if root.dep_ == "poss" or root.tag_ == "JJ":
+        return True
+    return root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ in ("NOUN", "PROPN") \
+        and root.head.lemma_.lower() not in _PLACE_NOUNS and root.head.ent_type_ not in (
+            "GPE", "LOC", "FAC")
 
 
 def _place_phrase(obj: Token) -> str:

@@ -163,13 +163,16 @@ class Extractor:
         return bare
 
     def _places_in(self, text: str) -> list[tuple[int, str]]:
-        """Known places and place anaphors mentioned in a text, with their positions."""
+        """Known places mentioned in a text, with their positions; not countries, which are
+        never what "the town" or "the city" refers back to ("Russia's Wagner group … fighting
+        goes on in the city")."""
         if self.place_names is None:
             return []
+        countries = {e.id for e in self.gaz.demonyms.values()}
         found = []
         for m in self.place_names.finditer(text):
             ent = self.gaz.get(m.group())
-            if ent is not None and ent.kind == "place":
+            if ent is not None and ent.kind == "place" and ent.id not in countries:
                 found.append((m.start(), ent.id))
         return found
 

@@ -113,10 +113,11 @@ class StateReader:
                 frame=frame, trigger=trigger.idx,
                 subject=_phrase(subject) if subject is not None else None,
                 holder=_phrase(holder) if holder is not None else None,
-                # the small model often tags an unknown town ORG; a person is never a place
+                # the small model often tags an unknown town ORG, or PERSON ("Wad Madani"); a
+                # person is a place only when the text says so
                 subject_is_name=subject is not None and subject.pos_ == "PROPN" and
-                subject.ent_type_ not in ("PERSON", "NORP") and
-                not subject.text.isupper(),
+                not subject.text.isupper() and subject.ent_type_ != "NORP" and (
+                    subject.ent_type_ != "PERSON" or _said_to_be_place(subject)),
                 polarity=self._polarity(frame, verb), certainty=self._certainty(verb),
             )
         return sorted(out.values(), key=lambda h: h.trigger)
@@ -201,3 +202,24 @@ def _phrase(tok: Token) -> str:
     if pobj is not None and pobj.pos_ == "PROPN":
         end = pobj.i  # its modifiers are to its left; an apposition after it is not the name
     return doc[start:end + 1].text
+
+
+_LOCATIVE = {"in", "inside", "near", "around", "outside", "at", "into", "from", "across"}
+_PLACE_NOUNS = {"village", "town", "city", "district", "province", "region", "capital",
+                "area", "neighbourhood", "neighborhood", "suburb", "port", "county", "state"}
+
+
+def _said_to_be_place(name: Token) -> bool:
+    """Whether the text treats a proper noun the model tagged PERSON as a place: an
+    apposition headed by a place noun ("Wad Madani, the capital of Gezira state"), "the city
+    of X", or the same name after a locative preposition anywhere in the document ("in Wad
+    Madani")."""
+    if any(c.dep_ == "appos" and c.lemma_.lower() in _PLACE_NOUNS for c in name.children):
+        return True
+    if name.dep_ == "pobj" and name.head.lower_ == "of" and \
+            name.head.head.lemma_.lower() in _PLACE_NOUNS:
+        return True
+    for tok in name.doc:
+        if tok.lower_ == name.lower_ and tok.dep_ == "pobj" and tok.head.lower_ in _LOCATIVE:
+            return True
+    return False

@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -80,7 +81,9 @@ class Strict(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _text_is_clean(cls, value: Any) -> Any:
+    def _text_is_clean(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name == "url":
+            return value  # a URL's control characters are percent-encoded (to_iri), not refused
         return _no_controls(value)
 
 
