@@ -276,3 +276,10 @@ def test_blank_nodes_sent_to_the_graph_store_become_skolem_iris(client: TestClie
     assert len(rows) == 1
     assert rows[0]["o"]["type"] == "uri"
     assert rows[0]["o"]["value"].startswith("https://w3id.org/claimgraph/id/genid/")
+
+
+def test_a_deeply_nested_update_is_a_400_naming_the_limit(client: TestClient) -> None:
+    text = "INSERT { <http://a.example/s> <http://a.example/p> 1 } WHERE " + "{" * 400 + "}" * 400
+    r = client.post("/sparql/update", content=text, headers=upd())
+    assert r.status_code == 400, r.text
+    assert "128" in r.json()["message"]

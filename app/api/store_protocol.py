@@ -12,6 +12,7 @@ from rdflib import Graph, URIRef
 from app.api.auth import EditorDep
 from app.api.deps import StateDep
 from app.api.negotiation import choose
+from app.api.sparql import check_nesting
 from app.detect.writes import ProtocolWrites, WriteResult
 from app.model.errors import BadQuery, NotFound, UnsupportedMediaType
 from app.model.iri import is_iri
@@ -73,6 +74,7 @@ async def sparql_update(
             "POST a form with 'update', or an application/sparql-update body; got "
             f"{content_type or 'no content type'!r}"
         )
+    check_nesting(text)  # the same nesting limits as /sparql, before any parser recurses
     writes = ProtocolWrites(state.service)
     base = str(request.url.remove_query_params(list(request.query_params)))
     return _result(writes.update(text, protocol_dataset=protocol_dataset, base_iri=base))
