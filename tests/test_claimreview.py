@@ -240,6 +240,7 @@ def test_dispute_page_and_json_show_the_imported_verdict(
     assert check["author"] == {"name": "Example Fact Check", "url": "https://factcheck.example.org/"}
     assert check["url"] == "https://factcheck.example.org/2018/12/hajin-taken"
     assert check["claimant"] == "Syrian Observatory for Human Rights"
+    assert client.get(f"/disputes/{d}").json()["fact_checks"] == panel["fact_checks"]
     twin = client.get(f"/ui/disputes/{d}.json").json()["review"]["fact_checks"]
     assert [(f["claim"], f["letter"], f["rating"]["alternate_name"]) for f in twin] == [
         ("voa-hajin-sohr-1", twin[0]["letter"], "False")]

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from app.analysis import reports
+from app.api.auth import ReviewsDep
 from app.api.deps import StateDep
 from app.model.claims import Page
 
@@ -47,8 +48,13 @@ def list_disputes(
 
 
 @router.get("/disputes/{dispute_id}")
-def get_dispute(state: StateDep, dispute_id: str, response: Response) -> dict[str, Any]:
-    """One dispute. Its ETag is its review version: send it back in If-Match when reviewing."""
+def get_dispute(
+    state: StateDep, reviews: ReviewsDep, dispute_id: str, response: Response
+) -> dict[str, Any]:
+    """One dispute. Its ETag is its review version: send it back in If-Match when reviewing.
+    ``fact_checks`` lists imported fact-checkers' ClaimReviews of its claims' quotes."""
     dispute = reports.get_dispute(state.store, dispute_id)
+    claim_ids = sorted({side["id"] for c in dispute["contradictions"] for side in c["sides"]})
+    dispute["fact_checks"] = reviews.fact_checks(claim_ids)
     response.headers["ETag"] = f'"{dispute["version"]}"'
     return dispute
