@@ -248,4 +248,6 @@ def people(store: GraphStore, agents: Sequence[URIRef]) -> set[str]:
     if not agents:
         return set()
     rows = store.select(load_query("review_agent_types"), {"agent": list(agents)})
-    return {str(r["agent"]) for r in rows if str(r.get("person", "")).lower() == "true"}
+    # a boolean by its value, not its text: some engines answer true as "1"^^xsd:integer
+    return {str(r["agent"]) for r in rows
+            if isinstance(r.get("person"), Literal) and bool(r["person"].toPython())}
