@@ -250,4 +250,4 @@ def people(store: GraphStore, agents: Sequence[URIRef]) -> set[str]:
     rows = store.select(load_query("review_agent_types"), {"agent": list(agents)})
     # a boolean by its value, not its text: some engines answer true as "1"^^xsd:integer
     return {str(r["agent"]) for r in rows
-            if isinstance(r.get("person"), Literal) and bool(r["person"].toPython())}
+            if isinstance(flag := r.get("person"), Literal) and bool(flag.toPython())}
