@@ -289,3 +289,25 @@ def test_odd_dates_are_no_500(state: AppState, text: str, published: str) -> Non
                                               "published": published},
                            headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 201, response.text
+
+
+# -- a count's event read from the clause around it (written here, not from the scenarios) ---
+@pytest.mark.parametrize(("text", "kind", "place", "day"), [
+    # a participle of result takes the event, place and day of the clause it ends
+    ("Rebels ambushed a convoy near Kidal on Sunday, killing nine soldiers, the army said.",
+     "attack", "Kidal", "Sunday"),
+    ("Gunmen launched an assault on a checkpoint outside Gao on Monday, killing four "
+     "policemen, officials said.", "attack", "Gao", "Monday"),
+    # the target, then its place ("on a school in the village of X")
+    ("An airstrike on a school in the village of Kafr Nabl killed six children, rescuers said.",
+     "strike", "the village of Kafr Nabl", None),
+    # a bare common noun is no place of its own; the named district is
+    ("A bomb went off near a bus station in Peshawar's Saddar district on Friday, killing "
+     "seven people, police said.", "explosion", "Saddar", "Friday"),
+])
+def test_count_event_comes_from_its_clause(extractor: Any, text: str, kind: str,
+                                           place: str | None, day: str | None) -> None:
+    hits = extractor.counts.find(extractor.nlp(text))
+    assert len(hits) == 1, hits
+    hit = hits[0]
+    assert (hit.event_kind, hit.place, hit.time_text) == (kind, place, day)

@@ -164,11 +164,27 @@ class CountReader:
         elif prop in ("killedCount", "woundedCount"):
             hit.group = "people"  # "at least 14 were killed", "the toll rose to 52"
         where = [head, *([victims] if victims is not None else [])]
+        # "IS launched a counterattack near Baghuz on Tuesday, killing 14 SDF fighters": a
+        # participle of result takes its event, place and time from the clause it ends
+        result_of = head.head if head.tag_ == "VBG" and head.dep_ in ("advcl", "xcomp") and \
+            head.head.i < head.i and head.head.pos_ in ("VERB", "AUX") else None
+        if result_of is not None:
+            where.append(result_of)
+            verb_kind = self.lex.events.get(result_of.lemma_.lower())
+            if verb_kind is not None:  # "ambushed a convoy …, killing nine"
+                hit.event_kind, hit.scope = verb_kind, "single"
+            # where the target was: "ambushed a convoy near Kidal" (not "positions of X")
+            where += [g for c in result_of.children if c.dep_ == "dobj"
+                      for g in c.children if g.dep_ == "prep" and g.lower_ != "of"]
         # "a coalition strike on Friday killed 26", "the blast left 40 dead": the event is
-        # the subject of the verb (or of the verb the adjective hangs on)
+        # the subject of the verb (or of the verb the adjective hangs on), or the object of
+        # the clause a participle of result ends ("launched a counterattack")
         for verb_tok in (head, head.head):
             for c in verb_tok.children:
-                if c.dep_ in ("nsubj", "nsubjpass") and (
+                event_role = ("nsubj", "nsubjpass", "dobj") if result_of is not None and \
+                    verb_tok.i == result_of.i else (
+                    "nsubj", "nsubjpass")
+                if c.dep_ in event_role and (
                         c.lemma_.lower() in self.lex.events or
                         c.lemma_.lower() in self.lex.campaigns):
                     hit.event_kind = self.lex.events.get(c.lemma_.lower(), c.lemma_.lower())
@@ -233,12 +249,32 @@ class CountReader:
                 elif prep.lower_ in _PLACE_PREPS and hit.place is None and (
                         obj.ent_type_ in ("GPE", "LOC", "FAC") or lemma in _PLACE_NOUNS
                         or (obj.pos_ == "PROPN" and not obj.text.isupper())):
-                    hit.place = _place_phrase(obj)
+                    named = _named_place(obj)
+                    if named is not None:
+                        hit.place = named
+                    # else a bare "a crowded market": no place of its own; a named one may
+                    # follow ("in Baghdad's Sadr City district"), or the context's is used
                     queue += [c for c in obj.children if c.dep_ == "prep"]
+                elif prep.lower_ in ("on", "at", "near") and obj.pos_ == "NOUN":
+                    # "a strike on a house in the town of Hays": the target, then its place
+                    # (not "positions of the SDF": whose target, not where)
+                    queue += [c for c in obj.children if c.dep_ == "prep" and c.lower_ != "of"]
         for t in head.subtree:
             if t.ent_type_ in ("DATE", "TIME") and hit.time_text is None and \
                     t.dep_ in ("npadvmod", "pobj", "tmod", "nummod", "compound"):
                 hit.time_text = _ent_text(t)
+        if hit.time_text is None and head.tag_ == "VBG" and head.dep_ in ("advcl", "xcomp"):
+            # "the strike hit Qatabir on Thursday, killing 12": the day of the clause it ends
+            parent = head.head
+            for c in parent.children:
+                if c.i == head.i or hit.time_text is not None:
+                    continue
+                toks = [c, *(g for g in c.children if g.dep_ == "pobj")] if c.dep_ == "prep" \
+                    else [c]
+                for t in toks:
+                    if t.ent_type_ in ("DATE", "TIME") and t.dep_ in ("npadvmod", "pobj", "tmod"):
+                        hit.time_text = _ent_text(t)
+                        break
         sent = head.sent.text.lower()
         if any(f" {w} " in f" {sent} " for w in self.lex.cumulative):
             hit.scope = "cumulative"
@@ -271,6 +307,22 @@ def _qualifier(root: Token) -> bool:
     return root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ in ("NOUN", "PROPN") \
         and root.head.lemma_.lower() not in _PLACE_NOUNS and root.head.ent_type_ not in (
             "GPE", "LOC", "FAC")
+
+
+def _named_place(obj: Token) -> str | None:
+    """The place a locative object names, or None for a bare common noun ("a market"): a
+    proper noun or place entity, "the town of Hays", or the proper-noun compound of a place
+    noun ("Sadr City" of "Baghdad's Sadr City district")."""
+    if obj.pos_ == "PROPN" or obj.ent_type_ in ("GPE", "LOC", "FAC"):
+        return _place_phrase(obj)
+    of = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    if of is not None and any(g.dep_ == "pobj" and g.pos_ == "PROPN" for g in of.children):
+        return _place_phrase(obj)
+    names = [c for c in obj.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    if names:
+        toks = sorted({t for c in names for t in c.subtree}, key=lambda t: t.i)
+        return obj.doc[toks[0].i:toks[-1].i + 1].text
+    return None
 
 
 def _place_phrase(obj: Token) -> str:
