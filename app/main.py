@@ -23,6 +23,7 @@ from app.detect.service import ClaimService
 from app.model.errors import DomainError
 from app.store import open_store
 from app.store.base import GraphStore
+from app.store.engines import RemoteConfig
 from app.store.sandbox import CLIENT
 from app.web import pages
 
@@ -36,7 +37,7 @@ def build_state(settings: Settings) -> AppState:
     store = open_store(
         settings.store, query_url=settings.sparql_query_url,
         update_url=settings.sparql_update_url, timeout_s=settings.remote_timeout_s,
-        isolate_queries=settings.sparql_isolation,
+        isolate_queries=settings.sparql_isolation, remote=RemoteConfig.from_settings(settings),
     )
     service = ClaimService(store, settings.ontology_dir)
     service.bootstrap()

@@ -25,9 +25,7 @@ from pydantic import SecretStr
 
 from app.api.deps import AppState
 from app.config import Settings
-from app.detect.service import ClaimService
-from app.main import SEED_FILES, is_empty
-from app.store import open_store
+from app.main import build_state
 from app.store.engines import PROFILES, EngineName, RemoteAuth, RemoteConfig
 from tests.conftest import free_port
 
@@ -289,14 +287,8 @@ def engine_settings(engine: Engine, **overrides: Any) -> Settings:
 
 
 def engine_state(engine: Engine, *, seed: bool, tmp: Path, **overrides: Any) -> AppState:
-    """claimgraph on ``engine``, emptied first, built as `build_state` builds it but with the
-    engine's profile and credentials (`RemoteConfig.from_settings`)."""
+    """claimgraph on ``engine``, emptied first, built by `build_state` with the engine's
+    profile and credentials in the settings."""
     engine.clear()
     settings = engine_settings(engine, seed=seed, tokens_path=tmp / "tokens.sqlite", **overrides)
-    store = open_store(settings.store, remote=RemoteConfig.from_settings(settings))
-    service = ClaimService(store, settings.ontology_dir)
-    service.bootstrap()
-    if settings.seed and is_empty(store, service):
-        for name in SEED_FILES:
-            service.import_dataset(settings.seed_dir / name)
-    return AppState(settings=settings, store=store, service=service)
+    return build_state(settings)
