@@ -270,3 +270,16 @@ def test_relative_pronoun_is_the_source_span_and_its_antecedent_the_speaker(
     st = only(extractor, text)
     assert cut(text, st.speaker_span) == "who"
     assert st.speakers and st.speakers[0].name == name
+
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("President Donald Trump said on Wednesday that U.S. troops would begin leaving Syria, "
+     "declaring that the Islamic State had been defeated.", "Donald Trump"),
+    ("The governor said the floodwaters had started receding in the north, adding that two "
+     "more bodies had been found.", "governor"),
+])
+def test_a_participle_after_the_reported_clause_is_the_reporting_speakers(
+        extractor: Extractor, text: str, speaker: str) -> None:
+    found = extractor.extract(text)
+    assert len(found) == 2
+    assert {s.name for st in found for s in st.speakers} == {speaker}

@@ -333,6 +333,18 @@ class Attributor:
         # "…, saying …", "and added …": the subject of the verb this one hangs on; for a
         # conjunct, of the nearest reporting verb above it ("said X had killed five and vowed")
         if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
+            if verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > 0 and \
+                    verb.doc[verb.i - 1].text == "," and \
+                    self.lex.verbs.get(verb.head.lemma_) is None:
+                # "Trump said that troops would begin leaving Syria, declaring that …": a
+                # participle after the reported clause, which the parser hangs inside it, is
+                # the reporting speaker's (not the troops')
+                up = next((a for a in verb.ancestors if a.dep_ != "ccomp" and
+                           self.lex.verbs.get(a.lemma_) is not None and any(
+                               c.dep_ == "ccomp" and verb in c.subtree for c in a.children)),
+                          None)
+                if up is not None:
+                    return self._source_token(up)[0], False
             if verb.dep_ == "conj":
                 up = next((a for a in verb.ancestors
                            if self.lex.verbs.get(a.lemma_) is not None), None)
