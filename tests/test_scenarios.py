@@ -53,10 +53,6 @@ XFAIL: dict[str, str] = {
     "s9-unrelated-events/claims_include/crash-count-has-its-event":
         "the Mosul crash count (11 people) has no place and no kind: 'near Mosul' hangs on "
         "'collided' in the when-clause and the word 'crash' is in the next paragraph",
-    "s9-generic-militants-in-context/claims_exclude/dead-security-forces-are-not-taliban":
-        "'at least 17 members of the security forces were killed' is stored as killedCount of "
-        "Taliban (min 17): the article's armed group is used for 'members' whose group is "
-        "named by 'of the security forces'",
 }
 
 _EVENT = """PREFIX cg: <https://w3id.org/claimgraph/ns#>

@@ -467,8 +467,12 @@ class Extractor:
             if not any(x <= hit.start < y for x, y in st.content_spans or (st.content,)):
                 continue
             if hit.group == "armed":
-                subject = (self._entity(hit.armed_org, st.speakers, place_ctx)
-                           if hit.armed_org else None) or armed
+                if hit.armed_org:
+                    # a named group ("members of the security forces") is that group, or no
+                    # one: never the article's armed group by default
+                    subject = self._group_ref(hit.armed_org, st.speakers, armed)
+                else:
+                    subject = armed
                 if subject is None:
                     continue  # "militants" in an article that names no group: not guessed
             elif hit.group == "unknown":
