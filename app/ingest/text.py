@@ -21,10 +21,7 @@ from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
 from app.ingest.embeds import EmbeddedPost, find_posts
-
-# C0 controls except tab, line feed and carriage return; DEL; C1; lone surrogates; the
-# noncharacters U+FFFE and U+FFFF. None is text, and several break XML, RDF or JSON writers.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+from app.model.claims import CONTROL_CHARACTERS
 
 # Elements whose text is never article text (reported as ``dropped``).
 _DROP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head", "nav",
@@ -45,7 +42,7 @@ _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 def clean_text(text: str) -> str:
     """``text`` without control characters: C0 except tab, line feed and carriage return,
     DEL, C1, lone surrogates and U+FFFE/U+FFFF are removed (nothing else changes)."""
-    return _CONTROL.sub("", text)
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 @dataclass

@@ -57,12 +57,12 @@ class Certainty(str, Enum):  # noqa: UP042 - see Polarity
 
 # C0 controls other than tab, line feed and carriage return, DEL, C1 controls, surrogates and
 # the noncharacters U+FFFE/U+FFFF: XML 1.0 cannot carry them, and no name or quote needs them
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _no_controls(value: Any) -> Any:
     if isinstance(value, str):
-        found = _CONTROL.search(value)
+        found = CONTROL_CHARACTERS.search(value)
         if found:
             raise ValueError(
                 f"contains the control character U+{ord(found.group()):04X} at offset "
