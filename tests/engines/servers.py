@@ -128,17 +128,26 @@ def oxigraph(tmp: Path) -> Iterator[Engine]:
     if not Path(OXIGRAPH).exists():
         absent("the oxigraph server (PyPI package oxigraph) is not installed")
     port = free_port()
-    log = tmp / "oxigraph.log"
+    with _query_update_server(
+        "oxigraph", "oxigraph serve", tmp,
+        [OXIGRAPH, "serve", "--location", str(tmp / "data"), "--bind", f"127.0.0.1:{port}"],
+        f"http://127.0.0.1:{port}",
+    ) as engine:
+        yield engine
+
+
+@contextmanager
+def _query_update_server(name: EngineName, title: str, tmp: Path, argv: list[str],
+                         base: str) -> Iterator[Engine]:
+    """Start ``argv`` (logging to ``tmp/<name>.log``), wait until ``base``/query answers
+    ASK, yield the engine with ``base``/query and ``base``/update, then stop it."""
+    log = tmp / f"{name}.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [OXIGRAPH, "serve", "--location", str(tmp / "data"), "--bind", f"127.0.0.1:{port}"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_until(lambda: httpx.get(f"{base}/query", params={"query": "ASK {}"},
-                                     timeout=2).status_code == 200, proc, "oxigraph serve", log)
-        yield Engine("oxigraph", "sparql+" + base, f"{base}/query", f"{base}/update", log=log)
+                                     timeout=2).status_code == 200, proc, title, log)
+        yield Engine(name, "sparql+" + base, f"{base}/query", f"{base}/update", log=log)
     finally:
         stop(proc)
 
@@ -174,20 +183,13 @@ def fuseki(tmp: Path) -> Iterator[Engine]:
     """Fuseki main on loopback: an in-memory transactional dataset /ds with update enabled."""
     classpath = fuseki_classpath()
     port = free_port()
-    log = tmp / "fuseki.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [shutil.which("java") or "java", "-Xmx1g", "-cp", classpath, FUSEKI_MAIN,
-             "--localhost", "--port", str(port), "--mem", "--update", "/ds"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}/ds"
-    try:
-        wait_until(lambda: httpx.get(f"{base}/query", params={"query": "ASK {}"},
-                                     timeout=2).status_code == 200, proc, "Fuseki", log)
-        yield Engine("fuseki", "sparql+" + base, f"{base}/query", f"{base}/update", log=log)
-    finally:
-        stop(proc)
+    with _query_update_server(
+        "fuseki", "Fuseki", tmp,
+        [shutil.which("java") or "java", "-Xmx1g", "-cp", classpath, FUSEKI_MAIN,
+         "--localhost", "--port", str(port), "--mem", "--update", "/ds"],
+        f"http://127.0.0.1:{port}/ds",
+    ) as engine:
+        yield engine
 
 
 # -- Virtuoso ---------------------------------------------------------------------------------
