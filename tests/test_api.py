@@ -324,3 +324,22 @@ def test_oversized_chunked_body_is_refused(client: TestClient, auth: Any) -> Non
     assert response.status_code == 413
     assert "limit" in response.json()["message"]
     assert quad_count(client) == before
+
+
+@pytest.mark.parametrize("path", [
+    "/claims/a%20b", "/claims/%22", "/claims/a%zzb", "/disputes/%01/history",
+    "/disputes/%1F", "/disputes/a%3Eb/review", "/claims/x%7B%7B/claimreview",
+])
+def test_ids_that_cannot_be_iris_are_404_not_500(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404, response.text
+    assert response.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize("subject", ["http://x/a%3Eb", "http://x/a>b", "a b", "\x01"])
+def test_dispute_filter_that_cannot_be_an_iri_is_a_4xx_or_empty(client: TestClient,
+                                                                 subject: str) -> None:
+    response = client.get("/disputes", params={"subject": subject})
+    assert response.status_code < 500, response.text
+    if response.status_code == 200:
+        assert response.json()["total"] == 0
