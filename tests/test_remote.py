@@ -141,3 +141,16 @@ def test_wrong_credentials_are_refused_without_naming_them(engine: Engine,
 def engine_iri(name: str) -> Any:
     from rdflib import URIRef
     return URIRef(f"http://example.org/{name}")
+
+
+def test_engine_rule_variants_replace_a_rule_by_its_id() -> None:
+    from app.store.engines import rule_variant
+    from tests.conftest import ROOT
+
+    standard = (ROOT / "ontology" / "rules" / "pair-filter.rq").read_text(encoding="utf-8")
+    assert "EXISTS" in standard  # correlated, so Oxigraph evaluates it per pair
+    virtuoso = rule_variant("virtuoso", standard)
+    assert virtuoso != standard and "BIND(\n    EXISTS" not in virtuoso
+    assert virtuoso.startswith("# id: pair-filter")
+    assert rule_variant("oxigraph", standard) == standard
+    assert rule_variant("virtuoso", "SELECT * WHERE { ?s ?p ?o }") == "SELECT * WHERE { ?s ?p ?o }"

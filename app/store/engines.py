@@ -5,8 +5,11 @@ in `app.store.remote`, behind the GraphStore interface."""
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Generator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import httpx
@@ -61,6 +64,10 @@ class EngineProfile:
     (claimgraph's queries start from the bound terms). Virtuoso compiles every new query text,
     and its join-order search took 3-10 s for a rule bound to a new claim; in written order it
     compiles in about 0.3 s and runs in milliseconds."""
+    rule_variants: bool = False
+    """True when some rules are sent in an engine-specific form: a file with the same
+    ``# id:`` in ``ontology/rules/engines/<name>/`` replaces the standard one (Virtuoso 7.2
+    refuses ``BIND(EXISTS … || EXISTS …)`` in the pair filter)."""
     drop_needs_existing_graph: bool = False
     """True when DROP/CLEAR GRAPH without SILENT fails for a graph the engine never registered
     (Virtuoso: graphs made by INSERT are not "created"); such drops are checked, then sent
@@ -77,7 +84,7 @@ PROFILES: dict[EngineName, EngineProfile] = {
     "virtuoso": EngineProfile(
         "virtuoso", "sparql", "sparql", own_default_graph=DEFAULT_GRAPH,
         system_graphs=_VIRTUOSO_SYSTEM_GRAPHS, atomic_updates=False,
-        graph_constants_as_values=True, drop_needs_existing_graph=True,
+        graph_constants_as_values=True, drop_needs_existing_graph=True, rule_variants=True,
         query_prologue='define sql:select-option "order"\n',
     ),
     # sparql+http://HOST:7200/repositories/REPO
@@ -157,3 +164,25 @@ class RemoteConfig:
 
         return (self.query_url or join(self.profile.query_path),
                 self.update_url or join(self.profile.update_path))
+
+
+_VARIANTS_DIR = Path(__file__).resolve().parents[2] / "ontology" / "rules" / "engines"
+_RULE_ID = re.compile(r"^# id: (\S+)", re.MULTILINE)
+
+
+@functools.cache
+def _variants(engine: str) -> dict[str, str]:
+    folder = _VARIANTS_DIR / engine
+    out: dict[str, str] = {}
+    for path in sorted(folder.glob("*.rq")) if folder.is_dir() else []:
+        text = path.read_text(encoding="utf-8")
+        found = _RULE_ID.search(text)
+        if found:
+            out[found.group(1)] = text
+    return out
+
+
+def rule_variant(engine: str, query: str) -> str:
+    """The engine's own form of a rule (by its ``# id:`` header), else the query as given."""
+    found = _RULE_ID.match(query)
+    return _variants(engine).get(found.group(1), query) if found else query

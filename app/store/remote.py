@@ -15,7 +15,7 @@ from rdflib.term import Node
 
 from app.model.errors import BadQuery, QueryTimeout, StoreError
 from app.store.base import GraphStore, Quad, QueryResult, Row, bind, data_block
-from app.store.engines import PROFILES, EngineProfile, RemoteAuth
+from app.store.engines import PROFILES, EngineProfile, RemoteAuth, rule_variant
 from app.store.oxigraph import from_ox
 from app.store.queries import load_query
 
@@ -128,6 +128,8 @@ class SparqlHttpStore(GraphStore):
     def _solutions(
         self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None
     ) -> object:
+        if self.profile.rule_variants:
+            query = rule_variant(self.profile.name, query)
         query = bind(query, bindings)
         response = self._post_query(query, accept_for(query))
         return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
