@@ -30,6 +30,7 @@ from app.web import pages
 log = logging.getLogger("claimgraph")
 
 SEED_FILES = ("voa-hajin-2018-12.trig",)
+WRITER_STOP_S = 30.0  # how long shutdown waits for the claim writer to finish its queue
 
 
 def build_state(settings: Settings) -> AppState:
@@ -146,7 +147,13 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             yield
         finally:
             if state is None:
-                app.state.claimgraph.store.close()
+                # claims still waiting for the writer are stored (or, past the time limit,
+                # failed unstored) before the store closes; never closed under a write
+                if app.state.claimgraph.commits.stop(timeout=WRITER_STOP_S):
+                    app.state.claimgraph.store.close()
+                else:
+                    log.warning("a claim write was still running after %s s; the store is "
+                                "left to close at exit", WRITER_STOP_S)
 
     app = FastAPI(
         title="claimgraph",

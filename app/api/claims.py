@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.analysis import reports
 from app.api.auth import EditorDep
-from app.api.deps import StateDep
+from app.api.deps import AppState, StateDep
+from app.detect.service import Submission
 from app.model.claims import ClaimIn
 from app.model.vocab import CLAIM, ENTITY, local_id
 
@@ -22,17 +24,25 @@ def get_claim(state: StateDep, claim_id: str) -> dict[str, Any]:
 
 
 @router.post("/claims", status_code=201)
-def post_claim(
+async def post_claim(
     state: StateDep, _: EditorDep, claim: ClaimIn, response: Response
 ) -> dict[str, Any]:
     """Validate (SHACL), store atomically, detect incrementally; return the disputes joined.
 
-    Re-submitting an identical claim changes nothing and answers 200."""
-    result = state.service.submit(claim)
+    Claims posted at the same time are written together (app.detect.group_commit); the answer
+    comes once this claim is stored, with the contradictions that involve it. Re-submitting
+    an identical claim changes nothing and answers 200."""
+    # awaited, not blocking: claims waiting for the writer hold no worker thread that reads need
+    result = await state.commits.submit_async(claim)
     if not result.created:
         response.status_code = 200
     claim_id = local_id(str(result.claim), str(CLAIM))
     response.headers["Location"] = f"/claims/{claim_id}"
+    return await run_in_threadpool(_created, state, claim_id, result)
+
+
+def _created(state: AppState, claim_id: str, result: Submission) -> dict[str, Any]:
+    """The answer: the stored claim with its disputes, and what writing it found."""
     view = reports.get_claim(state.store, claim_id)
     disputes = [reports.get_dispute(state.store, d) for d in view["disputes"]]
     return {

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from app.config import Settings
+from app.detect.group_commit import GroupCommit
 from app.detect.service import ClaimService
 from app.store.base import GraphStore
 
@@ -19,6 +20,10 @@ class AppState:
     settings: Settings
     store: GraphStore
     service: ClaimService
+    commits: GroupCommit = field(init=False)  # POST /claims goes through its group writes
+
+    def __post_init__(self) -> None:
+        self.commits = GroupCommit(self.service)
 
 
 def get_state(request: Request) -> AppState:

@@ -12,7 +12,8 @@ from rdflib import URIRef
 
 from app.detect.engine import DetectionResult, Detector
 from app.model.claims import ClaimIn
-from app.model.errors import DomainError, InvalidInput
+from app.model.errors import DomainError, InvalidInput, StoreError
+from app.model.vocab import CONTRADICTION, DISPUTE, local_id
 from app.store.base import GraphStore, Quad
 from app.store.claims import BuiltClaim, ClaimBuilder, Conflict
 from app.store.loader import (
@@ -69,17 +70,121 @@ class ClaimService:
             self.detect(pending)
 
     def submit(self, claim: ClaimIn) -> Submission:
-        """Validate and store one claim, then detect what it contradicts."""
+        """Validate and store one claim, then detect what it contradicts (a batch of one)."""
+        result = self.submit_batch([claim])[0]
+        if isinstance(result, DomainError):
+            raise result
+        return result
+
+    def submit_batch(self, claims: Sequence[ClaimIn]) -> list[Submission | DomainError]:
+        """Store independently submitted claims as one write (group commit), with the outcome
+        of each, in order: its Submission, or the DomainError that is its answer alone.
+
+        Each claim is built and checked on its own; the new ones are SHACL-validated in one
+        run, inserted in one atomic insert with their pending flags, and detected once. Each
+        Submission carries only the contradictions (and disputes, supersessions) that involve
+        its own claim. A claim that collides with an earlier one of the batch (the same id, or
+        a new entity or article that both would create) waits for the next round, after the
+        earlier one is stored, so the outcome is the same as one claim after another: an
+        identical copy answers created=False, a different claim with the id gets 409."""
+        out: list[Submission | DomainError | None] = [None] * len(claims)
+        todo = list(range(len(claims)))
         with self.lock:
             self.catch_up()
-            built = self.builder.build(claim)
-            if self.store.ask(load_query("claim_exists"), {"claim": built.iri}):
-                self._check_same(built)
-                return Submission(claim=built.iri, created=False)
-            self.store.insert([*built.quads, *pending_flags([built.iri])])
-            self.counters.claims.inc()
-            detection = self.detect([built.iri])
-            return Submission(built.iri, True, built.minted, detection)
+            while todo:
+                todo = self._round(claims, todo, out)
+        assert all(o is not None for o in out)
+        return [o for o in out if o is not None]
+
+    def _round(
+        self, claims: Sequence[ClaimIn], todo: list[int],
+        out: list[Submission | DomainError | None],
+    ) -> list[int]:
+        """One group write of the claims ``todo`` (indexes); returns those deferred."""
+        exists = load_query("claim_exists")
+        fresh: dict[int, BuiltClaim] = {}
+        taken: set[URIRef] = set()  # what this round creates: claims, new entities, articles
+        deferred: list[int] = []
+        for n in todo:
+            try:
+                built = self.builder.build(claims[n], validate=False)
+                creates = {built.iri} | _created(built)
+                if creates & taken:
+                    deferred.append(n)
+                    continue
+                if self.store.ask(exists, {"claim": built.iri}):
+                    self._check_same(built)
+                    out[n] = Submission(claim=built.iri, created=False)
+                    continue
+            except DomainError as exc:
+                out[n] = exc
+                continue
+            taken |= creates
+            fresh[n] = built
+        for n, invalid in self._nonconforming(list(fresh.items())):
+            del fresh[n]
+            out[n] = invalid
+        if not fresh:
+            return deferred
+        new = [b.iri for b in fresh.values()]
+        try:
+            self.store.insert([*(q for b in fresh.values() for q in b.quads), *pending_flags(new)])
+        except Exception as exc:  # every claim of the write fails; the insert is atomic
+            for n in fresh:
+                out[n] = StoreError(f"the claim was not stored: the write failed ({exc})")
+            return deferred
+        self.counters.claims.inc(len(new))
+        try:
+            detection = self.detect(new)
+            shares = self._shares(detection, new) if len(new) > 1 else [detection]
+        except Exception as exc:  # stored and flagged pending: catch_up finishes detection
+            for n in fresh:
+                out[n] = StoreError(
+                    "the claim was stored, but contradiction detection failed; it is finished "
+                    f"on the next write or restart ({exc})", claim=str(fresh[n].iri))
+            return deferred
+        for (n, built), share in zip(fresh.items(), shares, strict=True):
+            out[n] = Submission(built.iri, True, built.minted, share)
+        return deferred
+
+    def _nonconforming(self, fresh: list[tuple[int, BuiltClaim]]) -> list[tuple[int, DomainError]]:
+        """SHACL-validate built claims in one run; when that fails, halve the batch to find
+        the claims that do not conform (a few runs, not one per claim)."""
+        if not fresh:
+            return []
+        try:
+            self.builder.validate_many([b for _, b in fresh])
+            return []
+        except DomainError as exc:
+            if len(fresh) == 1:
+                return [(fresh[0][0], exc)]
+        half = len(fresh) // 2
+        return [*self._nonconforming(fresh[:half]), *self._nonconforming(fresh[half:])]
+
+    def _shares(self, result: DetectionResult, claims: list[URIRef]) -> list[DetectionResult]:
+        """Split one detection pass over several claims into one result per claim: a
+        contradiction belongs to each of its two claims that is among ``claims``."""
+        wanted = set(result.new_contradictions)
+        pairs: dict[str, set[URIRef]] = {}
+        dispute_of: dict[str, str] = {}
+        for row in self.detector.db.neighbourhood(claims) if wanted else []:
+            k = local_id(str(row["k"]), str(CONTRADICTION))
+            if k in wanted:
+                pairs[k] = {URIRef(str(row["a"])), URIRef(str(row["b"]))}
+                if "d" in row:
+                    dispute_of[k] = local_id(str(row["d"]), str(DISPUTE))
+        shares: list[DetectionResult] = []
+        for claim in claims:
+            mine = [k for k in result.new_contradictions if claim in pairs.get(k, set())]
+            disputes = {dispute_of[k] for k in mine if k in dispute_of}
+            shares.append(DetectionResult(
+                new_contradictions=mine,
+                disputes=disputes,
+                new_disputes=result.new_disputes & disputes,
+                merged={old: into for old, into in result.merged.items() if into in disputes},
+                supersessions=[s for s in result.supersessions if claim in (s.later, s.earlier)],
+            ))
+        return shares
 
     def submit_many(
         self, claims: Sequence[ClaimIn], *, article: URIRef | None = None,
@@ -185,6 +290,12 @@ class ClaimService:
             raise Conflict(
                 f"claim id {built.iri.rsplit('/', 1)[-1]!r} is already used by a different claim"
             )
+
+
+def _created(built: BuiltClaim) -> set[URIRef]:
+    """The resources besides the claim that writing it creates: a new article, new entities."""
+    return {URIRef(str(s)) for s, _, _, g in built.quads
+            if g is None and not str(s).startswith(str(built.iri))}
 
 
 def _belongs(quad: Quad, claim: URIRef) -> bool:
