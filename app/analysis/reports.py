@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from rdflib import URIRef
@@ -9,9 +11,10 @@ from rdflib import URIRef
 from app.model.claims import Page
 from app.model.errors import InvalidInput, NotFound
 from app.model.vocab import CGV, CLAIM, DISPUTE, ENTITY
-from app.store import reviews, views
+from app.store import dispute_index, reviews, views
 from app.store.base import GraphStore
 from app.store.claims import ClaimBuilder
+from app.store.dispute_index import DisputeFilter
 
 SORTS = ("newest", "sources", "unreviewed")
 STATUSES = {"open": CGV.Open, "in-review": CGV.InReview, "resolved": CGV.Resolved,
@@ -27,17 +30,12 @@ def _entity(builder: ClaimBuilder, ref: str) -> URIRef | None:
 CONFIDENCES = ("high", "low")
 
 
-def list_disputes(
+def _filter(
     store: GraphStore, builder: ClaimBuilder, *, subject: str | None, source: str | None,
-    type_: str | None, status: str | None, offset: int, limit: int, sort: str = "newest",
-    confidence: str | None = None,
-) -> Page:
-    """A page of disputes matching the filters. Unknown entity names match nothing.
-
-    ``sort``: newest first; most sources involved first; or never-reviewed first, oldest
-    first (then the reviewed ones, oldest first)."""
-    if sort not in SORTS:
-        raise InvalidInput(f"unknown sort {sort!r}", allowed=list(SORTS))
+    type_: str | None, status: str | None, confidence: str | None,
+    since: dt.date | None = None, until: dt.date | None = None,
+) -> DisputeFilter | None:
+    """The filters resolved to IRIs; None when an entity is unknown (nothing matches)."""
     type_iri = None
     if type_ is not None:
         if type_ not in views.TYPE_BY_NAME:
@@ -53,15 +51,79 @@ def list_disputes(
     subject_iri = _entity(builder, subject) if subject else None
     source_iri = _entity(builder, source) if source else None
     if (subject and subject_iri is None) or (source and source_iri is None):
-        return Page(total=0, offset=offset, limit=limit, items=[])
-    ids = views.find_disputes(
-        store, subject=subject_iri, source=source_iri, type_=type_iri, status=status_iri,
-        confidence=confidence,
+        return None
+    return DisputeFilter(
+        subject=subject_iri, type_=type_iri, status=status_iri, confidence=confidence,
+        speakers=None if source_iri is None else tuple(views.source_speakers(store, source_iri)),
+        since=since, until=until,
     )
+
+
+def list_disputes(
+    store: GraphStore, builder: ClaimBuilder, *, subject: str | None, source: str | None,
+    type_: str | None, status: str | None, offset: int, limit: int, sort: str = "newest",
+    confidence: str | None = None, since: dt.date | None = None, until: dt.date | None = None,
+) -> Page:
+    """A page of disputes matching the filters. Unknown entity names match nothing.
+
+    ``sort``: newest first; most sources involved first; or never-reviewed first, oldest
+    first (then the reviewed ones, oldest first). ``since``/``until``: the day each dispute
+    was created, both days included."""
+    if sort not in SORTS:
+        raise InvalidInput(f"unknown sort {sort!r}", allowed=list(SORTS))
+    f = _filter(store, builder, subject=subject, source=source, type_=type_, status=status,
+                confidence=confidence, since=since, until=until)
+    if f is None:
+        return Page(total=0, offset=offset, limit=limit, items=[])
+    index = dispute_index.index_of(store)
+    if index is not None:
+        total, page = index.page(f, sort, offset, limit)
+    else:
+        ids = query_ids(store, f, sort)
+        total, page = len(ids), ids[offset:offset + limit]
+    items = views.disputes(store, page)  # full views of this page only
+    return Page(total=total, offset=offset, limit=limit, items=items)
+
+
+def dispute_counts(
+    store: GraphStore, builder: ClaimBuilder, *, subject: str | None, source: str | None,
+    type_: str | None, confidence: str | None, since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[str, int]:
+    """How many disputes match the filters in each review state (open, in-review …)."""
+    f = _filter(store, builder, subject=subject, source=source, type_=type_, status=None,
+                confidence=confidence, since=since, until=until)
+    if f is None:
+        return dict.fromkeys(STATUSES, 0)
+    index = dispute_index.index_of(store)
+    if index is not None:
+        found = index.status_counts(f)
+        return {name: found.get(str(iri), 0) for name, iri in STATUSES.items()}
+    return {name: len(query_ids(store, replace(f, status=iri), "newest"))
+            for name, iri in STATUSES.items()}
+
+
+def query_ids(store: GraphStore, f: DisputeFilter, sort: str) -> list[str]:
+    """Every matching dispute id in ``sort`` order, from the store's queries (for stores that
+    others may write to, where no index is kept; and the reference the index is tested on)."""
+    ids = views.find_disputes(
+        store, subject=f.subject, speakers=f.speakers, type_=f.type_, status=f.status,
+        confidence=f.confidence,
+    )
+    if f.since is not None or f.until is not None:
+        ranks = reviews.ranks(store, [DISPUTE[i] for i in ids])
+        ids = [i for i in ids if _in_days(ranks.get(str(DISPUTE[i]), ("", 0, 0))[0], f)]
     if sort != "newest":
         ids = _sorted(store, ids, sort)
-    items = views.disputes(store, ids[offset:offset + limit])
-    return Page(total=len(ids), offset=offset, limit=limit, items=items)
+    return ids
+
+
+def _in_days(created: str, f: DisputeFilter) -> bool:
+    day = created[:10]
+    if not day:
+        return False
+    return (f.since is None or day >= f.since.isoformat()) and (
+        f.until is None or day <= f.until.isoformat())
 
 
 def _sorted(store: GraphStore, ids: list[str], sort: str) -> list[str]:

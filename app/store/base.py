@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -90,8 +91,32 @@ def data_block(quads: Iterable[Quad]) -> str:
     return "\n".join(parts)
 
 
+@dataclass(frozen=True)
+class StoreChange:
+    """What one successful write changed, told to the store's listeners after it.
+
+    ``inserted``/``deleted`` are the quads written when they are known (``write``,
+    ``insert``); ``touched`` names the subjects of every triple an update may have added or
+    removed when its author knows them. ``unknown``: anything may have changed (a raw SPARQL
+    Update, a Graph Store Protocol write)."""
+
+    inserted: tuple[Quad, ...] = ()
+    deleted: tuple[Quad, ...] = ()
+    touched: frozenset[Node] = frozenset()
+    unknown: bool = False
+
+
+StoreListener = Callable[[StoreChange], None]
+_LISTENERS_LOCK = threading.Lock()
+
+
 class GraphStore(ABC):
     """What the rest of claimgraph needs from a graph store."""
+
+    # True when every write to the data goes through this object, so that listeners see
+    # every change and in-process read models may be kept (an embedded store); False for an
+    # endpoint that other clients may write to
+    sees_every_write = False
 
     @abstractmethod
     def select(
@@ -109,13 +134,25 @@ class GraphStore(ABC):
     ) -> Graph:
         """Run a CONSTRUCT or DESCRIBE into an rdflib Graph."""
 
+    def update(
+        self, update: str, base_iri: str | None = None, *, touches: Iterable[Node] | None = None
+    ) -> None:
+        """Run a SPARQL 1.1 Update request atomically: all of it or nothing. ``touches``: the
+        subjects of every triple the update may add or remove, when the caller knows them
+        (listeners then refresh only those); None tells listeners anything may have changed."""
+        self._update(update, base_iri)
+        if touches is None:
+            self._notify(StoreChange(unknown=True))
+        else:
+            self._notify(StoreChange(touched=frozenset(touches)))
+
     @abstractmethod
-    def update(self, update: str, base_iri: str | None = None) -> None:
-        """Run a SPARQL 1.1 Update request atomically: all of it or nothing."""
+    def _update(self, update: str, base_iri: str | None) -> None:
+        """Run an update without telling listeners (``update`` and ``write`` tell them)."""
 
     @abstractmethod
     def insert(self, quads: Iterable[Quad]) -> None:
-        """Add quads atomically."""
+        """Add quads atomically (and tell listeners which)."""
 
     @abstractmethod
     def replace_graph(self, graph: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
@@ -137,15 +174,37 @@ class GraphStore(ABC):
 
     def write(self, insert: Iterable[Quad] = (), delete: Iterable[Quad] = ()) -> None:
         """Delete then insert, in one atomic update request."""
+        inserted, deleted = tuple(insert), tuple(delete)
         ops = []
-        delete_body = data_block(delete)
-        insert_body = data_block(insert)
+        delete_body = data_block(deleted)
+        insert_body = data_block(inserted)
         if delete_body:
             ops.append(f"DELETE DATA {{\n{delete_body}\n}}")
         if insert_body:
             ops.append(f"INSERT DATA {{\n{insert_body}\n}}")
         if ops:
-            self.update(" ;\n".join(ops))
+            self._update(" ;\n".join(ops), None)
+            self._notify(StoreChange(inserted=inserted, deleted=deleted))
+
+    # -- listeners ---------------------------------------------------------------------------
+    def add_listener(self, listener: StoreListener) -> None:
+        """Call ``listener`` after every successful write, in the writer's thread; it must be
+        quick (mark things stale, never query)."""
+        with _LISTENERS_LOCK:
+            self.__dict__["_store_listeners"] = [*self._listeners(), listener]
+
+    def remove_listener(self, listener: StoreListener) -> None:
+        """Stop calling ``listener``."""
+        with _LISTENERS_LOCK:
+            self.__dict__["_store_listeners"] = [x for x in self._listeners() if x is not listener]
+
+    def _listeners(self) -> list[StoreListener]:
+        found: list[StoreListener] = self.__dict__.get("_store_listeners", [])
+        return found
+
+    def _notify(self, change: StoreChange) -> None:
+        for listener in self._listeners():
+            listener(change)
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""

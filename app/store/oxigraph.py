@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from app.model.errors import BadQuery, QueryTimeout, StoreError
-from app.store.base import GraphStore, Quad, QueryResult, Row, bind
+from app.store.base import GraphStore, Quad, QueryResult, Row, StoreChange, bind
 from app.store.sandbox import Job, QuerySandbox, Term
 
 
@@ -57,6 +57,9 @@ def _graph(g: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
 
 class OxigraphStore(GraphStore):
     """GraphStore on pyoxigraph. ``path=None`` keeps everything in memory."""
+
+    # RocksDB lets one process open the store for writing: every write passes through here
+    sees_every_write = True
 
     def __init__(self, path: str | Path | None, *, isolate_queries: bool = False) -> None:
         self.path = None if path is None else Path(path)
@@ -118,7 +121,7 @@ class OxigraphStore(GraphStore):
         return len(self._store)
 
     # -- writes ----------------------------------------------------------------------------
-    def update(self, update: str, base_iri: str | None = None) -> None:
+    def _update(self, update: str, base_iri: str | None) -> None:
         try:
             with self._lock:
                 self._store.update(update, base_iri=base_iri)
@@ -129,6 +132,7 @@ class OxigraphStore(GraphStore):
             raise StoreError(f"the store refused the write; nothing was written: {exc}") from exc
 
     def insert(self, quads: Iterable[Quad]) -> None:
+        quads = tuple(quads)
         batch = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), _graph(g)) for s, p, o, g in quads]  # type: ignore[arg-type]
         try:
             with self._lock:
@@ -136,6 +140,7 @@ class OxigraphStore(GraphStore):
                 self._generation += 1
         except OSError as exc:
             raise StoreError(f"the store refused the write; nothing was written: {exc}") from exc
+        self._notify(StoreChange(inserted=quads))
 
     def replace_graph(self, graph: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         from app.store.base import data_block

@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from app.model.errors import BadQuery, QueryTimeout, StoreError
-from app.store.base import GraphStore, Quad, QueryResult, Row, bind, data_block
+from app.store.base import GraphStore, Quad, QueryResult, Row, StoreChange, bind, data_block
 from app.store.engines import PROFILES, EngineProfile, RemoteAuth, rule_variant
 from app.store.oxigraph import from_ox
 from app.store.queries import load_query
@@ -161,7 +161,7 @@ class SparqlHttpStore(GraphStore):
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
         return graph
 
-    def update(self, update: str, base_iri: str | None = None) -> None:
+    def _update(self, update: str, base_iri: str | None) -> None:
         if self.profile.drop_needs_existing_graph:
             update = self._checked_drops(update)
         if base_iri:  # the protocol has no base parameter; a BASE line is standard SPARQL
@@ -197,9 +197,11 @@ class SparqlHttpStore(GraphStore):
         return [(s, p, o, graph if g is None else g) for s, p, o, g in quads]
 
     def insert(self, quads: Iterable[Quad]) -> None:
+        quads = tuple(quads)
         body = data_block(self._explicit(quads))
         if body:
-            self.update(f"INSERT DATA {{\n{body}\n}}")
+            self._update(f"INSERT DATA {{\n{body}\n}}", None)
+            self._notify(StoreChange(inserted=quads))
 
     def write(self, insert: Iterable[Quad] = (), delete: Iterable[Quad] = ()) -> None:
         super().write(self._explicit(insert), self._explicit(delete))

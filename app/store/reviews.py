@@ -156,8 +156,12 @@ def record(store: GraphStore, action: ActionRecord, expected_version: int) -> bo
     match = _INSERT.search(update)
     if match is None:  # pragma: no cover - review_record.rq has an INSERT template
         raise RuntimeError("review_record.rq has no INSERT template")
-    body = data_block(action_quads(action))
-    store.update(update[:match.end()] + "\n" + body + "\n" + update[match.end():])
+    quads = action_quads(action)
+    body = data_block(quads)
+    # the dispute's status and version, and the action's own triples: listeners (the dispute
+    # list's index) refresh that dispute only
+    store.update(update[:match.end()] + "\n" + body + "\n" + update[match.end():],
+                 touches={action.dispute, *(q[0] for q in quads)})
     return store.ask(load_query("review_exists"), {
         "act": action.iri, "who": action.reviewer.iri, "started": _time(action.started),
     })

@@ -25,6 +25,7 @@ from app.model.vocab import (
 from app.store import reviews
 from app.store.base import GraphStore, Quad, Row
 from app.store.queries import load_query
+from app.store.vocabulary_cache import rule_texts, vocabulary_labels
 
 _TYPE_NAMES = {
     CG.ValueContradiction: "value",
@@ -180,7 +181,7 @@ def _agents(
 
 
 def _vocabulary_labels(store: GraphStore) -> dict[str, str]:
-    return {str(r["term"]): str(r["label"]) for r in store.select(load_query("vocabulary_labels"))}
+    return vocabulary_labels(store)  # read once per store, until the vocabulary changes
 
 
 def _statement_rows(assertions: list[Row], labels: dict[str, str]) -> list[Row]:
@@ -251,11 +252,15 @@ def _interval_label(v: dict[str, Any]) -> str:
 
 
 def find_disputes(
-    store: GraphStore, *, subject: URIRef | None, source: URIRef | None,
+    store: GraphStore, *, subject: URIRef | None, source: URIRef | None = None,
     type_: URIRef | None, status: URIRef | None, confidence: str | None = None,
+    speakers: Sequence[URIRef] | None = None,
 ) -> list[str]:
-    """Ids of current disputes matching the filters, newest first. ``confidence`` "high"
-    keeps disputes with at least one contradiction sure of its match, "low" the others."""
+    """Ids of current disputes matching the filters, newest first, by querying the store
+    (the dispute index answers the list where it is kept). ``confidence`` "high" keeps
+    disputes with at least one contradiction sure of its match, "low" the others. ``source``
+    (or ``speakers``, a source and its members already looked up) keeps disputes in which
+    one of them speaks."""
     bindings: dict[str, Node] = {}
     conf = Literal(confidence) if confidence is not None else None
     filters = (("subject", subject), ("type", type_), ("status", status), ("confidence", conf))
@@ -264,13 +269,19 @@ def find_disputes(
             bindings[name] = value
     rows = store.select(load_query("disputes_find"), bindings)
     ids = list(dict.fromkeys(local_id(str(r["d"]), str(DISPUTE)) for r in rows))
-    if source is None:
+    if source is not None:
+        speakers = [*(speakers or ()), *source_speakers(store, source)]
+    if speakers is None:
         return ids
-    members = store.select(load_query("source_members"), {"source": source})
-    speakers = [source, *(URIRef(str(r["member"])) for r in members)]
-    found = store.select(load_query("disputes_of_speakers"), {"speaker": speakers})
+    found = store.select(load_query("disputes_of_speakers"), {"speaker": list(speakers)})
     wanted = {local_id(str(r["d"]), str(DISPUTE)) for r in found}
     return [i for i in ids if i in wanted]
+
+
+def source_speakers(store: GraphStore, source: URIRef) -> list[URIRef]:
+    """A source and everyone who speaks for it (its members, their members …)."""
+    members = store.select(load_query("source_members"), {"source": source})
+    return [source, *(URIRef(str(r["member"])) for r in members)]
 
 
 def disputes(store: GraphStore, ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -350,7 +361,7 @@ def _dispute_rows(store: GraphStore, disputes: list[URIRef]) -> list[Row]:
     labels = _vocabulary_labels(store)
     subjects = sorted({URIRef(str(r["subject"])) for r in found}, key=str)
     labels.update(entity_labels(store, subjects))
-    rules = {str(r["rule"]): r for r in store.select(load_query("rule_texts"))}
+    rules = rule_texts(store)
     rows: list[Row] = []
     with_contradictions = set()
     for r in found:

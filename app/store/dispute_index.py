@@ -1,0 +1,372 @@
+"""The dispute list's read model: every current dispute's filter values and sort keys, in
+process, so that a page of ``/disputes`` and the review queue's counts cost no scan of the
+store.
+
+Oxigraph sorts 44,000 disputes by date in ~285 ms (``ORDER BY … LIMIT 20`` still sorts them
+all), so the list is answered from here: per-value id sets (status, type, subject, speaker,
+confidence) are intersected for the total, and lists kept in each sort order give the page.
+The index is built with a few bulk queries on first use, then kept current by the store's
+listeners: a write names the disputes it touched (refreshed by id at the next read, with the
+same queries bound to them), and a write whose effect is unknown (a raw SPARQL Update) has the
+whole index rebuilt at the next read. It is kept only for stores that see every write
+(``GraphStore.sees_every_write``); for the others, callers use the query path
+(``views.find_disputes``)."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from rdflib import URIRef
+from rdflib.term import Node
+
+from app.model.vocab import CG, CONTRADICTION, DISPUTE, RDF, local_id
+from app.store.base import GraphStore, Row, StoreChange
+from app.store.queries import load_query
+
+SORTS = ("newest", "sources", "unreviewed")
+# past this many disputes or contradictions waiting to be refreshed one by one, a
+# rebuild is cheaper (a bulk load of claims, a full re-detection)
+MAX_DIRTY = 2_000
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_EMPTY: frozenset[str] = frozenset()
+_ATTACH_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DisputeFilter:
+    """The list's filters, resolved to IRIs; None is "any". ``speakers``: a source and
+    everyone who speaks for it. ``since``/``until``: the day the dispute was created."""
+
+    subject: URIRef | None = None
+    speakers: tuple[URIRef, ...] | None = None
+    type_: URIRef | None = None
+    status: URIRef | None = None
+    confidence: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One current dispute, as the list filters and sorts it."""
+
+    id: str
+    created: str  # the lexical form (sort=unreviewed compares it as text, as before)
+    stamp: int  # microseconds since 1970 UTC (newest first compares the time)
+    statuses: set[str] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)
+    subjects: set[str] = field(default_factory=set)
+    speakers: set[str] = field(default_factory=set)
+    high: bool = False
+    actions: int = 0
+
+    def keys(self) -> dict[str, tuple[Any, ...]]:
+        """Its place in each sort order (ties as the query path breaks them: by id)."""
+        return {
+            "newest": (-self.stamp, self.id),
+            "sources": (-len(self.speakers), -self.stamp, self.id),
+            "unreviewed": (self.actions > 0, self.created, self.id),
+        }
+
+
+def _stamp(lexical: str) -> int:
+    try:
+        t = dt.datetime.fromisoformat(lexical)
+    except ValueError:
+        return 0
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return (t - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def _dispute_id(term: Node) -> str:
+    return local_id(str(term), str(DISPUTE))
+
+
+class DisputeIndex:
+    """The read model of one store's disputes. Thread-safe: reads may run while a writer
+    notifies; a read refreshes what writes marked dirty before it answers."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()  # the model
+        self._pending = threading.Lock()  # what writes marked, since the last read
+        self._stale = True
+        self._dirty: set[URIRef] = set()
+        self._dirty_contradictions: set[URIRef] = set()
+        self._entries: dict[str, _Entry] = {}
+        self._by: dict[str, dict[str, set[str]]] = {}
+        self._high: set[str] = set()
+        self._order: dict[str, list[tuple[Any, ...]]] = {}
+        self._days: list[tuple[str, str]] = []
+        self.builds = 0  # how many times it was built whole (tests, bench)
+        self.refreshed = 0  # disputes refreshed one by one
+        store.add_listener(self._on_change)
+
+    # -- reads -------------------------------------------------------------------------------
+    def page(
+        self, f: DisputeFilter, sort: str, offset: int, limit: int
+    ) -> tuple[int, list[str]]:
+        """(total, the ids of one page) of the disputes matching ``f``, in ``sort`` order."""
+        if sort not in SORTS:
+            raise ValueError(f"unknown sort {sort!r}")
+        with self._lock:
+            self._catch_up()
+            order = self._order[sort]
+            match = self._match(f)
+            if match is None:
+                return len(order), [k[-1] for k in order[offset:offset + limit]]
+            return len(match), self._first(match, sort, offset, limit)
+
+    def status_counts(self, f: DisputeFilter) -> dict[str, int]:
+        """How many disputes match ``f`` (whatever its status) in each status, keyed by the
+        status IRI."""
+        with self._lock:
+            self._catch_up()
+            match = self._match(replace(f, status=None))
+            by_status = self._by["status"]
+            if match is None:
+                return {s: len(ids) for s, ids in by_status.items()}
+            return {s: len(ids & match) for s, ids in by_status.items()}
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._catch_up()
+            return len(self._entries)
+
+    def _match(self, f: DisputeFilter) -> set[str] | frozenset[str] | None:
+        """The ids matching the filters, or None for "every dispute". The set returned may be
+        one of the index's own: read it, never change it."""
+        sets: list[set[str] | frozenset[str]] = []
+        for name, value in (("status", f.status), ("type", f.type_), ("subject", f.subject)):
+            if value is not None:
+                sets.append(self._by[name].get(str(value), _EMPTY))
+        if f.speakers is not None:
+            by_speaker = self._by["speaker"]
+            found = [by_speaker[str(s)] for s in f.speakers if str(s) in by_speaker]
+            sets.append(found[0] if len(found) == 1 else set().union(*found))
+        if f.confidence == "high":
+            sets.append(self._high)
+        if f.since is not None or f.until is not None:
+            lo = 0 if f.since is None else bisect.bisect_left(self._days, (f.since.isoformat(),))
+            hi = len(self._days) if f.until is None else bisect.bisect_left(
+                self._days, ((f.until + dt.timedelta(days=1)).isoformat(),))
+            sets.append({i for _, i in self._days[lo:hi]})
+        if f.confidence == "low":
+            sets.append(set(self._entries) - self._high)
+        if not sets:
+            return None
+        sets.sort(key=len)
+        if len(sets) == 1:
+            return sets[0]
+        return sets[0].intersection(*sets[1:])
+
+    def _first(
+        self, match: set[str] | frozenset[str], sort: str, offset: int, limit: int
+    ) -> list[str]:
+        """A page of ``match`` in ``sort`` order: walk the sorted list while matches are
+        dense, sort the matches themselves when they are few."""
+        wanted = offset + limit
+        order = self._order[sort]
+        if not match or offset >= len(match):
+            return []
+        if wanted * len(order) / len(match) > 4 * len(match):
+            entries = self._entries
+            ranked = sorted(entries[i].keys()[sort] for i in match)
+            return [k[-1] for k in ranked[offset:wanted]]
+        out: list[str] = []
+        for key in order:
+            if key[-1] in match:
+                out.append(key[-1])
+                if len(out) == wanted:
+                    break
+        return out[offset:]
+
+    # -- keeping current ---------------------------------------------------------------------
+    def _on_change(self, change: StoreChange) -> None:
+        """A write happened (the writer's thread): note what it touched, query nothing."""
+        with self._pending:
+            if self._stale:
+                return  # rebuilt whole at the next read anyway
+            if change.unknown:
+                self._stale = True
+                return
+            for s, p, o, g in (*change.inserted, *change.deleted):
+                if g is not None:
+                    continue  # the list's queries read the default graph only
+                self._note(s)
+                self._note(o)
+                if p == CG.inDispute and isinstance(o, URIRef):
+                    self._dirty.add(o)
+                elif p == RDF.type and o == CG.Dispute and isinstance(s, URIRef):
+                    self._dirty.add(s)
+            # a claim's speakers are not watched: claims are append-only (a stored claim
+            # never changes), and a contradiction names its claims when it is written
+            for term in change.touched:
+                self._note(term)
+            if len(self._dirty) + len(self._dirty_contradictions) > MAX_DIRTY:
+                self._stale = True
+
+    def _note(self, term: Node) -> None:
+        if not isinstance(term, URIRef):
+            return
+        text = str(term)
+        if text.startswith(str(DISPUTE)):
+            self._dirty.add(term)
+        elif text.startswith(str(CONTRADICTION)):
+            self._dirty_contradictions.add(term)
+
+    def _catch_up(self) -> None:
+        """Rebuild, or refresh the disputes writes touched (holding the model's lock)."""
+        with self._pending:
+            stale = self._stale
+            disputes, contradictions = self._dirty, self._dirty_contradictions
+            self._dirty, self._dirty_contradictions = set(), set()
+            # from here on, writes are noted again (a write during the rebuild is refreshed
+            # at the next read)
+            self._stale = False
+        if stale:
+            self._build()
+            return
+        if contradictions:
+            disputes |= self._disputes_of("dispute_index_of_contradictions", "k", contradictions)
+        if disputes:
+            self._refresh(disputes)
+
+    def _disputes_of(self, query: str, name: str, iris: set[URIRef]) -> set[URIRef]:
+        rows = self.store.select(load_query(query), {name: sorted(iris)})
+        return {URIRef(str(r["d"])) for r in rows}
+
+    def _build(self) -> None:
+        try:
+            entries = self._load(None)
+        except BaseException:
+            with self._pending:
+                self._stale = True
+            raise
+        self._entries = {}
+        self._by = {"status": {}, "type": {}, "subject": {}, "speaker": {}}
+        self._high = set()
+        for e in entries.values():
+            self._add_to_sets(e)
+        # sorted once; later changes are placed by bisection
+        self._order = {
+            sort: sorted(e.keys()[sort] for e in entries.values()) for sort in SORTS
+        }
+        self._days = sorted((e.created[:10], e.id) for e in entries.values())
+        self.builds += 1
+
+    def _refresh(self, disputes: set[URIRef]) -> None:
+        try:
+            fresh = self._load(sorted(disputes))
+        except BaseException:
+            with self._pending:
+                self._dirty |= disputes
+            raise
+        for d in disputes:
+            i = _dispute_id(d)
+            old = self._entries.get(i)
+            if old is not None:
+                self._remove(old)
+            new = fresh.get(i)
+            if new is not None:
+                self._add_to_sets(new)
+                for sort, key in new.keys().items():
+                    bisect.insort(self._order[sort], key)
+                bisect.insort(self._days, (new.created[:10], new.id))
+        self.refreshed += len(disputes)
+
+    def _add_to_sets(self, e: _Entry) -> None:
+        self._entries[e.id] = e
+        for name, values in (("status", e.statuses), ("type", e.types),
+                             ("subject", e.subjects), ("speaker", e.speakers)):
+            by = self._by[name]
+            for v in values:
+                by.setdefault(v, set()).add(e.id)
+        if e.high:
+            self._high.add(e.id)
+
+    def _remove(self, e: _Entry) -> None:
+        del self._entries[e.id]
+        for name, values in (("status", e.statuses), ("type", e.types),
+                             ("subject", e.subjects), ("speaker", e.speakers)):
+            by = self._by[name]
+            for v in values:
+                ids = by.get(v)
+                if ids is not None:
+                    ids.discard(e.id)
+                    if not ids:
+                        del by[v]
+        self._high.discard(e.id)
+        for sort, key in e.keys().items():
+            _discard(self._order[sort], key)
+        _discard(self._days, (e.created[:10], e.id))
+
+    def _load(self, disputes: Sequence[URIRef] | None) -> dict[str, _Entry]:
+        """Entries of these disputes (of every one when None), from six queries."""
+        bound = None if disputes is None else {"d": list(disputes)}
+
+        def rows(name: str) -> Iterable[Row]:
+            return self.store.select(load_query(name), bound)
+
+        entries: dict[str, _Entry] = {}
+        for r in rows("dispute_index_headers"):
+            i = _dispute_id(r["d"])
+            created = str(r["created"])
+            stamp = _stamp(created)
+            e = entries.get(i)
+            if e is None:
+                e = entries[i] = _Entry(id=i, created=created, stamp=stamp)
+            elif stamp > e.stamp:  # several creation times: the latest, as newest-first sees it
+                e.created, e.stamp = created, stamp
+            e.statuses.add(str(r["status"]))
+
+        def each(name: str, column: str, put: Callable[[_Entry, Node], None]) -> None:
+            for r in rows(name):
+                e = entries.get(_dispute_id(r["d"]))
+                if e is not None:
+                    put(e, r[column])
+
+        each("dispute_index_types", "type", lambda e, v: e.types.add(str(v)))
+        each("dispute_index_subjects", "subject", lambda e, v: e.subjects.add(str(v)))
+        each("dispute_index_speakers", "speaker", lambda e, v: e.speakers.add(str(v)))
+        each("dispute_index_actions", "actions", _set_actions)
+        each("dispute_index_confident", "d", _set_high)
+        return entries
+
+
+def _set_actions(e: _Entry, value: Node) -> None:
+    e.actions = int(str(value))
+
+
+def _set_high(e: _Entry, _: Node) -> None:
+    e.high = True
+
+
+def _discard(keys: list[Any], key: Any) -> None:
+    at = bisect.bisect_left(keys, key)
+    if at < len(keys) and keys[at] == key:
+        del keys[at]
+
+
+def index_of(store: GraphStore) -> DisputeIndex | None:
+    """The store's dispute index (made on first use), or None when the store may be written
+    by others (the list then runs its queries)."""
+    if not store.sees_every_write:
+        return None
+    found = store.__dict__.get("_dispute_index")
+    if found is None:
+        with _ATTACH_LOCK:
+            found = store.__dict__.get("_dispute_index")
+            if found is None:
+                found = store.__dict__["_dispute_index"] = DisputeIndex(store)
+    assert isinstance(found, DisputeIndex)
+    return found
+
+
+__all__ = ["SORTS", "DisputeFilter", "DisputeIndex", "index_of"]

@@ -1,0 +1,93 @@
+"""The vocabulary's labels and the rules' texts, read once per store and kept until the
+vocabulary graph changes (every dispute and claim view needs them; they change only when the
+vocabulary is reloaded). Cached only for stores that see every write."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+from app.model.vocab import VOCAB_GRAPH
+from app.store.base import GraphStore, Row, StoreChange
+from app.store.queries import load_query
+
+_ATTACH_LOCK = threading.Lock()
+
+
+class VocabularyCache:
+    """Labels and rule texts of one store, dropped by the store's listener when a write
+    changes the vocabulary graph (or may have: a raw update)."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._labels: dict[str, str] | None = None
+        self._rules: dict[str, Row] | None = None
+        store.add_listener(self._on_change)
+
+    def _on_change(self, change: StoreChange) -> None:
+        if change.unknown or any(
+            q[3] == VOCAB_GRAPH for q in (*change.inserted, *change.deleted)
+        ):
+            with self._lock:
+                self._generation += 1
+                self._labels = self._rules = None
+
+    def labels(self) -> dict[str, str]:
+        """Every vocabulary term's label (a copy: the caller may add to it)."""
+        with self._lock:
+            found, generation = self._labels, self._generation
+        if found is None:
+            found = _labels(self.store)
+            with self._lock:
+                if generation == self._generation:  # no write since the read began
+                    self._labels = found
+        return dict(found)
+
+    def rules(self) -> Mapping[str, Row]:
+        """Every rule's title and explanation, keyed by the rule's IRI (read-only)."""
+        with self._lock:
+            found, generation = self._rules, self._generation
+        if found is None:
+            found = _rules(self.store)
+            with self._lock:
+                if generation == self._generation:
+                    self._rules = found
+        return found
+
+
+def _labels(store: GraphStore) -> dict[str, str]:
+    return {str(r["term"]): str(r["label"]) for r in store.select(load_query("vocabulary_labels"))}
+
+
+def _rules(store: GraphStore) -> dict[str, Row]:
+    return {str(r["rule"]): r for r in store.select(load_query("rule_texts"))}
+
+
+def _cache(store: GraphStore) -> VocabularyCache | None:
+    if not store.sees_every_write:
+        return None
+    found = store.__dict__.get("_vocabulary_cache")
+    if found is None:
+        with _ATTACH_LOCK:
+            found = store.__dict__.get("_vocabulary_cache")
+            if found is None:
+                found = store.__dict__["_vocabulary_cache"] = VocabularyCache(store)
+    assert isinstance(found, VocabularyCache)
+    return found
+
+
+def vocabulary_labels(store: GraphStore) -> dict[str, str]:
+    """Labels of every vocabulary term and controlled value, keyed by IRI (a fresh dict)."""
+    cache = _cache(store)
+    return _labels(store) if cache is None else cache.labels()
+
+
+def rule_texts(store: GraphStore) -> Mapping[str, Row]:
+    """Each rule's title and explanation (a row of rule_texts.rq), keyed by the rule's IRI."""
+    cache = _cache(store)
+    return _rules(store) if cache is None else cache.rules()
+
+
+__all__ = ["VocabularyCache", "rule_texts", "vocabulary_labels"]
