@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
@@ -34,6 +35,49 @@ _TYPE_NAMES = {
     CG.NumericContradiction: "numeric",
 }
 TYPE_BY_NAME = {v: k for k, v in _TYPE_NAMES.items()}
+
+
+class _T:
+    """The IRIs the views read, as strings. A Namespace attribute (``CG.saidAt``) builds and
+    checks a new URIRef on every access, and a page of disputes reads hundreds."""
+
+    derived = str(PROV.wasDerivedFrom)
+    attributed = str(PROV.wasAttributedTo)
+    relayed = str(CG.relayedBy)
+    publisher = str(SCHEMA.publisher)
+    url = str(SCHEMA.url)
+    headline = str(SCHEMA.headline)
+    published = str(SCHEMA.datePublished)
+    exact = str(OA.exact)
+    start = str(OA.start)
+    end = str(OA.end)
+    prefix = str(OA.prefix)
+    suffix = str(OA.suffix)
+    type = str(RDF.type)
+    lower = str(CG.lowerBound)
+    lower_inc = str(CG.lowerInclusive)
+    upper = str(CG.upperBound)
+    upper_inc = str(CG.upperInclusive)
+    grade = str(CG.gradeOf)
+    reporting_verb = str(CG.reportingVerb)
+    direct_quote = str(CG.directQuote)
+    polarity = str(CG.polarity)
+    certainty = str(CG.certainty)
+    said_at = str(CG.saidAt)
+    said_on = str(CG.saidOn)
+    holds_during = str(CG.holdsDuring)
+    holds_from = str(CG.holdsFrom)
+    holds_until = str(CG.holdsUntil)
+
+
+_INTERVAL = CG.Interval
+# the same few labels are wrapped for every row (a Literal costs ~15 us to make)
+_label = functools.lru_cache(maxsize=4096)(Literal)
+
+
+def _iri(term: Node) -> URIRef:
+    return term if type(term) is URIRef else URIRef(str(term))
+
 
 
 def _s(row: Row, name: str) -> str | None:
@@ -88,19 +132,19 @@ def claims(store: GraphStore, iris: Sequence[URIRef]) -> dict[str, dict[str, Any
     selectors: dict[str, dict[str, Node]] = {}
     for r in store.select(load_query("claim_selectors"), bound):
         selectors.setdefault(str(r["claim"]), {})[str(r["p"])] = r["o"]
-    derived = str(PROV.wasDerivedFrom)
-    articles = sorted({URIRef(str(a)) for p in props.values() for a in p.get(derived, [])}, key=str)
+    derived = _T.derived
+    articles = sorted({_iri(a) for p in props.values() for a in p.get(derived, [])}, key=str)
     article_props: dict[str, dict[str, Node]] = {}
     if articles:
         for r in store.select(load_query("article_props"), {"article": articles}):
             article_props.setdefault(str(r["article"]), {})[str(r["p"])] = r["o"]
     assertions = store.select(load_query("claim_assertions"), bound)
     agents = {
-        URIRef(str(a)) for p in props.values()
-        for key in (str(PROV.wasAttributedTo), str(CG.relayedBy)) for a in p.get(key, [])
+        _iri(a) for p in props.values()
+        for key in (_T.attributed, _T.relayed) for a in p.get(key, [])
     }
-    publishers = {URIRef(str(a[str(SCHEMA.publisher)])) for a in article_props.values()
-                  if str(SCHEMA.publisher) in a}
+    publishers = {URIRef(str(a[_T.publisher])) for a in article_props.values()
+                  if _T.publisher in a}
     orgs: dict[str, list[str]] = {}
     if agents:
         for r in store.select(load_query("entity_orgs"), {"entity": sorted(agents, key=str)}):
@@ -113,38 +157,38 @@ def claims(store: GraphStore, iris: Sequence[URIRef]) -> dict[str, dict[str, Any
     out: dict[str, dict[str, Any]] = {}
     for iri, p in props.items():
         sel = selectors.get(iri, {})
-        art = str(p[str(PROV.wasDerivedFrom)][0]) if str(PROV.wasDerivedFrom) in p else None
+        art = str(p[_T.derived][0]) if _T.derived in p else None
         ap = article_props.get(art or "", {})
-        publisher = str(ap[str(SCHEMA.publisher)]) if str(SCHEMA.publisher) in ap else None
+        publisher = str(ap[_T.publisher]) if _T.publisher in ap else None
 
-        def one(key: URIRef, values: dict[str, list[Node]] = p) -> Any:
-            found = values.get(str(key))
+        def one(key: str, values: dict[str, list[Node]] = p) -> Any:
+            found = values.get(key)
             return _lit(found[0]) if found else None
 
         out[iri] = {
             "id": local_id(iri, str(CLAIM)),
             "iri": iri,
-            "speakers": _agents(p.get(str(PROV.wasAttributedTo), []), labels, orgs),
-            "outlets": _agents(p.get(str(CG.relayedBy), []), labels, orgs),
-            "reporting_verb": one(CG.reportingVerb),
-            "direct_quote": one(CG.directQuote),
-            "polarity": "negative" if str(one(CG.polarity)).endswith("Negative") else "positive",
-            "certainty": _concept_name(str(one(CG.certainty))).lower(),
-            "said_at": one(CG.saidAt),
-            "said_on": one(CG.saidOn),
-            "holds_during": one(CG.holdsDuring),
-            "holds_from": one(CG.holdsFrom),
-            "holds_until": one(CG.holdsUntil),
+            "speakers": _agents(p.get(_T.attributed, []), labels, orgs),
+            "outlets": _agents(p.get(_T.relayed, []), labels, orgs),
+            "reporting_verb": one(_T.reporting_verb),
+            "direct_quote": one(_T.direct_quote),
+            "polarity": "negative" if str(one(_T.polarity)).endswith("Negative") else "positive",
+            "certainty": _concept_name(str(one(_T.certainty))).lower(),
+            "said_at": one(_T.said_at),
+            "said_on": one(_T.said_on),
+            "holds_during": one(_T.holds_during),
+            "holds_from": one(_T.holds_from),
+            "holds_until": one(_T.holds_until),
             "quote": {
-                "exact": _lit(sel.get(str(OA.exact))), "start": _lit(sel.get(str(OA.start))),
-                "end": _lit(sel.get(str(OA.end))), "prefix": _lit(sel.get(str(OA.prefix))),
-                "suffix": _lit(sel.get(str(OA.suffix))),
+                "exact": _lit(sel.get(_T.exact)), "start": _lit(sel.get(_T.start)),
+                "end": _lit(sel.get(_T.end)), "prefix": _lit(sel.get(_T.prefix)),
+                "suffix": _lit(sel.get(_T.suffix)),
             },
             "article": {
-                "iri": art, "url": _lit(ap.get(str(SCHEMA.url))),
-                "title": _lit(ap.get(str(SCHEMA.headline))),
-                "published": None if str(SCHEMA.datePublished) not in ap
-                else str(ap[str(SCHEMA.datePublished)]),
+                "iri": art, "url": _lit(ap.get(_T.url)),
+                "title": _lit(ap.get(_T.headline)),
+                "published": None if _T.published not in ap
+                else str(ap[_T.published]),
                 "outlet": _ref(publisher, labels.get(publisher or "")),
             },
             "statements": [],
@@ -194,22 +238,22 @@ def _statement_rows(assertions: list[Row], labels: dict[str, str]) -> list[Row]:
     rows: list[Row] = []
     for r in assertions:
         claim, subject = str(r["claim"]), str(r["s"])
-        if intervals.get((claim, subject), {}).get(str(RDF.type)) == CG.Interval:
+        if intervals.get((claim, subject), {}).get(_T.type) == _INTERVAL:
             continue  # the interval node's own triples
         row: Row = {"claim": r["claim"], "s": r["s"], "p": r["p"], "o": r["o"]}
         for name, term in (("sLabel", subject), ("pLabel", str(r["p"])), ("oLabel", str(r["o"]))):
             if term in labels:
-                row[name] = Literal(labels[term])
+                row[name] = _label(labels[term])
         value = intervals.get((claim, str(r["o"])))
         if value is not None:
-            for name, prop in (("lower", CG.lowerBound), ("lowerInc", CG.lowerInclusive),
-                               ("upper", CG.upperBound), ("upperInc", CG.upperInclusive),
-                               ("grade", CG.gradeOf)):
-                if str(prop) in value:
-                    row[name] = value[str(prop)]
-            grade = value.get(str(CG.gradeOf))
+            for name, prop in (("lower", _T.lower), ("lowerInc", _T.lower_inc),
+                               ("upper", _T.upper), ("upperInc", _T.upper_inc),
+                               ("grade", _T.grade)):
+                if prop in value:
+                    row[name] = value[prop]
+            grade = value.get(_T.grade)
             if grade is not None and str(grade) in labels:
-                row["gradeLabel"] = Literal(labels[str(grade)])
+                row["gradeLabel"] = _label(labels[str(grade)])
         rows.append(row)
     return rows
 
@@ -375,7 +419,7 @@ def _dispute_rows(store: GraphStore, disputes: list[URIRef]) -> list[Row]:
         for name, key in (("typeLabel", "type"), ("subjectLabel", "subject"),
                           ("propertyLabel", "property")):
             if str(r[key]) in labels:
-                row[name] = Literal(labels[str(r[key])])
+                row[name] = _label(labels[str(r[key])])
         rows.append(row)
         with_contradictions.add(str(r["d"]))
     rows += [h for d, h in headers.items() if d not in with_contradictions]
