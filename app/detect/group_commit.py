@@ -71,6 +71,19 @@ class GroupCommit:
         self._turn = threading.Condition()
         self._writer: threading.Thread | None = None
         self._stopping = False
+        self._writing = 0  # claims taken by the write under way
+
+    @property
+    def writing(self) -> int:
+        """Claims in the write under way."""
+        with self._turn:
+            return self._writing
+
+    @property
+    def pending(self) -> int:
+        """Claims accepted and not yet answered: waiting, or in the write under way."""
+        with self._turn:
+            return len(self._waiting) + self._writing
 
     def enqueue(self, claim: ClaimIn) -> Future[Submission]:
         """Queue a claim for the next group write; the future holds its outcome."""
@@ -126,10 +139,15 @@ class GroupCommit:
                     return
                 batch = [self._waiting.popleft()
                          for _ in range(min(self.max_batch, len(self._waiting)))]
+                self._writing = len(batch)
             # a request whose client went away (its future cancelled) is dropped unwritten
             live = [w for w in batch if w.future.set_running_or_notify_cancel()]
-            if live:
-                self._write(live)
+            try:
+                if live:
+                    self._write(live)
+            finally:
+                with self._turn:
+                    self._writing = 0
 
     def _write(self, batch: list[_Waiting]) -> None:
         try:

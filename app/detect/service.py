@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -26,6 +27,8 @@ from app.store.loader import (
 from app.store.metrics import Counters
 from app.store.queries import load_query
 from app.store.views import claim_quads
+
+log = logging.getLogger("claimgraph.writes")
 
 
 @dataclass
@@ -130,6 +133,7 @@ class ClaimService:
         try:
             self.store.insert([*(q for b in fresh.values() for q in b.quads), *pending_flags(new)])
         except Exception as exc:  # every claim of the write fails; the insert is atomic
+            log.exception("the insert of %d claims failed", len(new))
             for n in fresh:
                 out[n] = StoreError(f"the claim was not stored: the write failed ({exc})")
             return deferred
@@ -138,6 +142,7 @@ class ClaimService:
             detection = self.detect(new)
             shares = self._shares(detection, new) if len(new) > 1 else [detection]
         except Exception as exc:  # stored and flagged pending: catch_up finishes detection
+            log.exception("detection for %d stored claims failed", len(new))
             for n in fresh:
                 out[n] = StoreError(
                     "the claim was stored, but contradiction detection failed; it is finished "
