@@ -124,6 +124,17 @@ class GraphStore(ABC):
     ) -> list[Row]:
         """Run a SELECT; rows map variable names to rdflib terms (unbound variables absent)."""
 
+    def select_text(
+        self, query: str, names: Sequence[str],
+        bindings: Mapping[str, Node | Sequence[Node]] | None = None,
+    ) -> list[tuple[str | None, ...]]:
+        """Run a SELECT for bulk reads: each row a tuple of the named variables' text (an
+        IRI, a literal's lexical form; None when unbound), without building rdflib terms."""
+        return [
+            tuple(None if (v := r.get(n)) is None else str(v) for n in names)
+            for r in self.select(query, bindings)
+        ]
+
     @abstractmethod
     def ask(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None) -> bool:
         """Run an ASK."""

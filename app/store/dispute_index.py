@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,7 +25,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from app.model.vocab import CG, CONTRADICTION, DISPUTE, RDF, local_id
-from app.store.base import GraphStore, Row, StoreChange
+from app.store.base import GraphStore, StoreChange
 from app.store.queries import load_query
 
 SORTS = ("newest", "sources", "unreviewed")
@@ -310,42 +310,41 @@ class DisputeIndex:
     def _load(self, disputes: Sequence[URIRef] | None) -> dict[str, _Entry]:
         """Entries of these disputes (of every one when None), from six queries."""
         bound = None if disputes is None else {"d": list(disputes)}
+        base = str(DISPUTE)
 
-        def rows(name: str) -> Iterable[Row]:
-            return self.store.select(load_query(name), bound)
+        def rows(name: str, column: str) -> list[tuple[str | None, ...]]:
+            return self.store.select_text(load_query(name), ("d", column), bound)
 
         entries: dict[str, _Entry] = {}
-        for r in rows("dispute_index_headers"):
-            i = _dispute_id(r["d"])
-            created = str(r["created"])
+        for d, status, created in self.store.select_text(
+            load_query("dispute_index_headers"), ("d", "status", "created"), bound
+        ):
+            if d is None or status is None or created is None:
+                continue
+            i = local_id(d, base)
             stamp = _stamp(created)
             e = entries.get(i)
             if e is None:
                 e = entries[i] = _Entry(id=i, created=created, stamp=stamp)
             elif stamp > e.stamp:  # several creation times: the latest, as newest-first sees it
                 e.created, e.stamp = created, stamp
-            e.statuses.add(str(r["status"]))
-
-        def each(name: str, column: str, put: Callable[[_Entry, Node], None]) -> None:
-            for r in rows(name):
-                e = entries.get(_dispute_id(r["d"]))
-                if e is not None:
-                    put(e, r[column])
-
-        each("dispute_index_types", "type", lambda e, v: e.types.add(str(v)))
-        each("dispute_index_subjects", "subject", lambda e, v: e.subjects.add(str(v)))
-        each("dispute_index_speakers", "speaker", lambda e, v: e.speakers.add(str(v)))
-        each("dispute_index_actions", "actions", _set_actions)
-        each("dispute_index_confident", "d", _set_high)
+            e.statuses.add(status)
+        for name, column, attr in (("dispute_index_types", "type", "types"),
+                                   ("dispute_index_subjects", "subject", "subjects"),
+                                   ("dispute_index_speakers", "speaker", "speakers")):
+            for d, value in rows(name, column):
+                e = entries.get(local_id(d or "", base))
+                if e is not None and value is not None:
+                    getattr(e, attr).add(value)
+        for d, actions in rows("dispute_index_actions", "actions"):
+            e = entries.get(local_id(d or "", base))
+            if e is not None and actions is not None:
+                e.actions = int(actions)
+        for (d,) in self.store.select_text(load_query("dispute_index_confident"), ("d",), bound):
+            e = entries.get(local_id(d or "", base))
+            if e is not None:
+                e.high = True
         return entries
-
-
-def _set_actions(e: _Entry, value: Node) -> None:
-    e.actions = int(str(value))
-
-
-def _set_high(e: _Entry, _: Node) -> None:
-    e.high = True
 
 
 def _discard(keys: list[Any], key: Any) -> None:

@@ -106,6 +106,19 @@ class OxigraphStore(GraphStore):
             for solution in solutions
         ]
 
+    def select_text(
+        self, query: str, names: Sequence[str],
+        bindings: Mapping[str, Node | Sequence[Node]] | None = None,
+    ) -> list[tuple[str | None, ...]]:
+        solutions = self._query(query, bindings)
+        assert isinstance(solutions, ox.QuerySolutions)
+        variables = [v.value for v in solutions.variables]
+        at = [variables.index(n) for n in names]
+        return [
+            tuple(None if (t := solution[i]) is None else t.value for i in at)
+            for solution in solutions
+        ]
+
     def ask(self, query: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None) -> bool:
         result = self._query(query, bindings)
         assert isinstance(result, ox.QueryBoolean)
