@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import re
-from typing import cast
+import json
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef, Variable
-from rdflib.query import Result
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from app.model.errors import NotAcceptable
 from app.store.base import QueryResult
+from app.store.sandbox import (
+    NOT_XML,
+    WORKER_FORMATS,
+    XML_REPLACEMENT,
+    XSD_STRING,
+    finish_results,
+    write_boolean,
+)
 
 RESULT_FORMATS: dict[str, tuple[str, ox.QueryResultsFormat | None]] = {
-    # media type: (short name, Oxigraph format; None = rdflib's JSON directly)
+    # media type: (short name, Oxigraph format; None = the JSON written here)
     "application/sparql-results+json": ("json", None),
     "application/json": ("json", None),
     "application/sparql-results+xml": ("xml", ox.QueryResultsFormat.XML),
@@ -87,18 +93,12 @@ def format_media(kind: str, name: str) -> str | None:
     return media or None
 
 
-# XML 1.0 cannot carry these characters, not even as character references. In XML answers
-# (SPARQL XML results, RDF/XML) each is replaced by U+FFFD; the other formats carry them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-XML_REPLACEMENT = "\ufffd"
-
-
 def xml_safe(term: Node) -> Node:
     """``term`` with the characters XML 1.0 cannot carry replaced by U+FFFD (literals only:
     IRIs and blank node labels cannot contain them)."""
-    if isinstance(term, Literal) and _NOT_XML.search(term):
+    if isinstance(term, Literal) and NOT_XML.search(term):
         return Literal(
-            _NOT_XML.sub(XML_REPLACEMENT, str(term)), lang=term.language, datatype=term.datatype,
+            NOT_XML.sub(XML_REPLACEMENT, str(term)), lang=term.language, datatype=term.datatype,
         )
     return term
 
@@ -120,28 +120,32 @@ def serialize(result: QueryResult, media_type: str) -> bytes:
                 f"this result cannot be written as RDF/XML ({exc}); ask for Turtle, "
                 "N-Triples or JSON-LD", available=[m for m in GRAPH_FORMATS if m != media_type],
             ) from exc
-    rdflib_result = Result("ASK" if result.kind == "ask" else "SELECT")
     if result.kind == "ask":
-        rdflib_result.askAnswer = result.boolean
-    else:
-        rdflib_result.vars = [Variable(v) for v in result.variables]
-        rdflib_result.bindings = [
-            {Variable(k): clean(v) for k, v in row.items()}  # type: ignore[misc]
-            for row in result.rows
-        ]
-    # without a destination, serialize returns the bytes
-    as_json = cast(bytes, rdflib_result.serialize(format="json"))
-    target = RESULT_FORMATS[media_type][1]
-    if target is None:
-        return as_json
-    parsed = ox.parse_query_results(as_json, format=ox.QueryResultsFormat.JSON)
-    out = parsed.serialize(format=target)
-    assert isinstance(out, bytes)
-    if xml:
-        # Oxigraph writes no whitespace of its own, so a raw CR is always inside a value;
-        # as a reference it survives XML line-end normalisation
-        out = out.replace(b"\r", b"&#13;")
-    return out
+        return write_boolean(result.boolean, media_type)
+    # SPARQL JSON written directly (rdflib's writer costs ~10 us a binding), then Oxigraph's
+    # own writers for XML, CSV and TSV; a query worker writes the same answer the same way
+    bindings = [
+        {name: _json_term(value, xml) for name, value in row.items()} for row in result.rows
+    ]
+    document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
+    as_json = json.dumps(document, ensure_ascii=False).encode()
+    return finish_results(as_json, WORKER_FORMATS[media_type])
+
+
+def _json_term(term: Node, xml: bool) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    assert isinstance(term, Literal)
+    value = str(term)
+    if xml and NOT_XML.search(value):
+        value = NOT_XML.sub(XML_REPLACEMENT, value)
+    if term.language:
+        return {"type": "literal", "value": value, "xml:lang": term.language}
+    if term.datatype is None or str(term.datatype) == XSD_STRING:
+        return {"type": "literal", "value": value}
+    return {"type": "literal", "value": value, "datatype": str(term.datatype)}
 
 
 def _same(term: Node) -> Node:

@@ -6,6 +6,10 @@ the writer; the view is reopened whenever the store was written since), runs the
 the rows back.
 When the time limit passes, the worker is killed and replaced: the CPU is freed at once.
 
+A SELECT or ASK asked for over HTTP is written by the worker itself, in the negotiated
+result format (see :class:`Answer`): the answer crosses the pipe as ready bytes, not as rows
+of Python objects for the parent to convert and serialise again.
+
 Workers die with the server: each one watches its parent process and exits when it is gone,
 even in the middle of a query (pyoxigraph releases the GIL while it evaluates, so the watch
 thread runs). Jobs are scheduled fairly: one client (its token, else its address, set in
@@ -15,9 +19,12 @@ repeating a heavy query holds one worker and leaves the others to everyone else.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
+import json
 import os
 import pickle
 import queue
+import re
 import select
 import struct
 import subprocess
@@ -36,6 +43,40 @@ Term = tuple[str, str, str | None, str | None]  # kind, value, datatype, languag
 # Who is asking (a token's name or a client address); None for the server's own queries.
 CLIENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("query_client", default=None)
 
+JSON_RESULTS = "application/sparql-results+json"
+# What a worker can write itself: SPARQL results formats; None is the JSON written here.
+WORKER_FORMATS: dict[str, ox.QueryResultsFormat | None] = {
+    JSON_RESULTS: None,
+    "application/json": None,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+# XML 1.0 cannot carry these characters, not even as character references: in XML answers
+# each is replaced by U+FFFD (the other formats carry them).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+XML_REPLACEMENT = "\ufffd"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass
+class Answer:
+    """A request, from the HTTP layer, for the worker to write the answer itself: ``media``
+    maps a query form (select, ask) to the negotiated media type. After the query, ``body``
+    holds the answer's bytes when the worker wrote it (the rows then stay out of the
+    QueryResult); None when it did not (a CONSTRUCT, an unlisted format, a store without
+    workers), and the caller serialises the QueryResult as before."""
+
+    media: dict[str, str]
+    kind: str | None = None
+    body: bytes | None = None
+
+
+# Set by the SPARQL endpoint around one query, like CLIENT; None everywhere else.
+ANSWER: contextvars.ContextVar[Answer | None] = contextvars.ContextVar(
+    "query_answer", default=None)
+
 
 @dataclass
 class Job:
@@ -49,6 +90,7 @@ class Job:
     named_graphs: list[str]
     base_iri: str | None
     generation: int = 0  # the store's write count; a worker reopens when it changes
+    media: dict[str, str] | None = None  # query form -> media type the worker writes
 
 
 def _term(term: Any) -> Term:
@@ -73,7 +115,7 @@ def _open(job: Job) -> Any:
     return store
 
 
-def _execute(job: Job) -> tuple[str, Any]:
+def _execute(job: Job) -> tuple[tuple[str, Any], bytes | None]:
     """Run the job; reopen and retry when the writer's compaction removed a file under the
     read-only view (RocksDB read-only instances can race with it)."""
     for attempt in range(4):
@@ -87,7 +129,8 @@ def _execute(job: Job) -> tuple[str, Any]:
     raise AssertionError("unreachable")
 
 
-def _run(job: Job) -> tuple[str, Any]:
+def _run(job: Job) -> tuple[tuple[str, Any], bytes | None]:
+    """The result as (kind, payload), and the answer written in ``job.media`` if asked."""
     store = _open(job)
     kwargs: dict[str, Any] = {
         "use_default_graph_as_union": job.union_default_graph, "base_iri": job.base_iri,
@@ -98,10 +141,16 @@ def _run(job: Job) -> tuple[str, Any]:
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     result = store.query(job.query, **kwargs)
+    media = job.media or {}
     if isinstance(result, ox.QueryBoolean):
-        return "ask", bool(result)
+        if "ask" in media:
+            return ("ask", bool(result)), write_boolean(bool(result), media["ask"])
+        return ("ask", bool(result)), None
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
+        if "select" in media:
+            body, truncated = write_solutions(result, names, job.max_rows, media["select"])
+            return ("select", (names, [], truncated)), body
         rows: list[dict[str, Term]] = []
         truncated = False
         for solution in result:
@@ -109,7 +158,7 @@ def _run(job: Job) -> tuple[str, Any]:
                 truncated = True
                 break
             rows.append({n: _term(solution[n]) for n in names if solution[n] is not None})
-        return "select", (names, rows, truncated)
+        return ("select", (names, rows, truncated)), None
     triples: list[tuple[Term, Term, Term]] = []
     truncated = False
     for triple in result:
@@ -117,7 +166,65 @@ def _run(job: Job) -> tuple[str, Any]:
             truncated = True
             break
         triples.append((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
-    return "graph", (triples, truncated)
+    return ("graph", (triples, truncated)), None
+
+
+def _json_term(term: Any, xml: bool) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    value = term.value
+    if xml and NOT_XML.search(value):
+        value = NOT_XML.sub(XML_REPLACEMENT, value)
+    if term.language:
+        return {"type": "literal", "value": value, "xml:lang": term.language}
+    datatype = term.datatype.value
+    if datatype == XSD_STRING:
+        return {"type": "literal", "value": value}
+    return {"type": "literal", "value": value, "datatype": datatype}
+
+
+def write_solutions(
+    solutions: Any, names: list[str], max_rows: int, media_type: str,
+) -> tuple[bytes, bool]:
+    """At most ``max_rows`` solutions written in ``media_type`` (a WORKER_FORMATS key), and
+    whether rows were cut off. Written as SPARQL JSON here; the other formats are Oxigraph's
+    own writers run on that JSON."""
+    target = WORKER_FORMATS[media_type]
+    xml = target == ox.QueryResultsFormat.XML
+    bindings: list[dict[str, dict[str, str]]] = []
+    truncated = False
+    for solution in solutions:
+        if len(bindings) >= max_rows:
+            truncated = True
+            break
+        bindings.append({
+            name: _json_term(value, xml)
+            for name, value in zip(names, solution, strict=True) if value is not None
+        })
+    document = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    return finish_results(json.dumps(document, ensure_ascii=False).encode(), target), truncated
+
+
+def write_boolean(value: bool, media_type: str) -> bytes:
+    """An ASK answer in ``media_type`` (a WORKER_FORMATS key)."""
+    as_json = b'{"head":{},"boolean":true}' if value else b'{"head":{},"boolean":false}'
+    return finish_results(as_json, WORKER_FORMATS[media_type])
+
+
+def finish_results(as_json: bytes, target: ox.QueryResultsFormat | None) -> bytes:
+    """SPARQL JSON results rewritten in ``target`` by Oxigraph's writer (None: as they are)."""
+    if target is None:
+        return as_json
+    parsed = ox.parse_query_results(as_json, format=ox.QueryResultsFormat.JSON)
+    out = parsed.serialize(format=target)
+    assert isinstance(out, bytes)  # no output given: the bytes are returned
+    if target == ox.QueryResultsFormat.XML:
+        # Oxigraph writes no whitespace of its own, so a raw CR is always inside a value;
+        # as a reference it survives XML line-end normalisation
+        out = out.replace(b"\r", b"&#13;")
+    return out
 
 
 def _send(stream: BinaryIO, message: object) -> None:
@@ -156,11 +263,12 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
         except EOFError:
             return
         try:
-            _send(stdout, ("ok", _execute(job)))
+            result, body = _execute(job)
+            _send(stdout, ("ok", result, body))
         except SyntaxError as exc:
-            _send(stdout, ("syntax", str(exc)))
+            _send(stdout, ("syntax", str(exc), None))
         except Exception as exc:  # report any engine failure to the parent, keep serving
-            _send(stdout, ("error", f"{type(exc).__name__}: {exc}"))
+            _send(stdout, ("error", f"{type(exc).__name__}: {exc}", None))
 
 
 class _Worker:
@@ -229,6 +337,10 @@ class QuerySandbox:
         worker) past ``timeout_s``, counting the wait for a free worker."""
         deadline = time.monotonic() + timeout_s
         client = CLIENT.get()
+        answer = ANSWER.get()
+        if answer is not None:
+            media = {k: m for k, m in answer.media.items() if m in WORKER_FORMATS}
+            job = dataclasses.replace(job, media=media or None)
         if not self._acquire(client, deadline):
             raise QueryTimeout(
                 "every query worker is busy" if client is None or
@@ -246,7 +358,7 @@ class QuerySandbox:
                     raise QueryTimeout(
                         f"the query ran past the {timeout_s:g} s limit and was stopped"
                     )
-                status, payload = _receive(worker.stdout)
+                status, payload, body = _receive(worker.stdout)
             except (EOFError, OSError) as exc:
                 self._discard(worker)
                 raise StoreError(f"the query worker failed: {exc}") from exc
@@ -258,6 +370,8 @@ class QuerySandbox:
         if status == "error":
             raise BadQuery(f"the query failed: {payload}")
         result: tuple[str, Any] = payload
+        if answer is not None and body is not None:
+            answer.kind, answer.body = result[0], body
         return result
 
     def _take(self) -> _Worker:
