@@ -4,6 +4,7 @@ store's queries for every filter and sort, kept current by writes of every kind.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -325,3 +326,42 @@ def test_the_app_answers_from_the_index(seeded_state: AppState) -> None:
         assert c.get("/disputes").json()["total"] == 1
     index = index_of(seeded_state.store)
     assert index is not None and index.builds == 1
+
+
+def test_page_views_are_reused_until_a_write_touches_them(
+    client: TestClient, seeded_state: AppState, auth: Auth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.store import views
+
+    built: list[list[str]] = []
+    real = views.disputes
+
+    def spy(store: Any, ids: Any) -> list[dict[str, Any]]:
+        built.append(list(ids))
+        return real(store, ids)
+
+    def page() -> tuple[dict[str, Any], int]:
+        """The one item of /disputes, and how many views were built for it."""
+        before = len(built)
+        (item,) = client.get("/disputes").json()["items"]
+        return item, len(built) - before
+
+    def fresh(dispute_id: str) -> Any:
+        return json.loads(json.dumps(real(seeded_state.store, [dispute_id])[0]))
+
+    monkeypatch.setattr(views, "disputes", spy)
+    seed, n = page()
+    assert n == 1
+    assert page() == (seed, 0)  # reused
+    assert client.get("/ui/disputes.json").json()["items"][0]["status"] == "open"
+
+    _review(client, auth, seed["id"], "in-review")  # touches the dispute: built again
+    item, n = page()
+    assert n == 1 and (item["status"], item["version"]) == ("in-review", 1)
+    assert item == fresh(seed["id"])
+
+    # an entity's description may show in any view (labels, affiliations): all are dropped
+    speaker = next(s for s in item["sources"] if s["id"] == "sohr")
+    seeded_state.store.insert([(URIRef(speaker["iri"]), SCHEMA.memberOf, ENTITY["voa"], None)])
+    again, n = page()
+    assert n == 1 and again == fresh(seed["id"]) and again != item

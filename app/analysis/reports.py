@@ -76,12 +76,13 @@ def list_disputes(
     if f is None:
         return Page(total=0, offset=offset, limit=limit, items=[])
     index = dispute_index.index_of(store)
-    if index is not None:
-        total, page = index.page(f, sort, offset, limit)
-    else:
+    if index is None:
         ids = query_ids(store, f, sort)
-        total, page = len(ids), ids[offset:offset + limit]
-    items = views.disputes(store, page)  # full views of this page only
+        page = ids[offset:offset + limit]
+        return Page(total=len(ids), offset=offset, limit=limit, items=views.disputes(store, page))
+    total, page = index.page(f, sort, offset, limit)
+    # full views of this page only, kept by the index until a write touches them
+    items = index.views(page, lambda missing: views.disputes(store, missing))
     return Page(total=total, offset=offset, limit=limit, items=items)
 
 

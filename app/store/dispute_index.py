@@ -17,14 +17,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rdflib import URIRef
 from rdflib.term import Node
 
-from app.model.vocab import CG, CONTRADICTION, DISPUTE, RDF, local_id
+from app.model.reviews import REVIEW, REVIEWER
+from app.model.vocab import CG, CLAIM, CONTRADICTION, DISPUTE, RDF, VOCAB_GRAPH, local_id
 from app.store.base import GraphStore, StoreChange
 from app.store.queries import load_query
 
@@ -32,6 +34,12 @@ SORTS = ("newest", "sources", "unreviewed")
 # past this many disputes or contradictions waiting to be refreshed one by one, a
 # rebuild is cheaper (a bulk load of claims, a full re-detection)
 MAX_DIRTY = 2_000
+# full views of the disputes last shown (a page's worth of queries saved per page shown again)
+MAX_VIEWS = 2_000
+# subjects whose triples only change the views of the disputes they belong to (claims are
+# append-only; review records hang off their dispute); a known write to anything else (an
+# entity's label or affiliation, an article) may show in any view
+_OWN_SUBJECTS = tuple(str(ns) for ns in (CLAIM, CONTRADICTION, DISPUTE, REVIEW, REVIEWER))
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EMPTY: frozenset[str] = frozenset()
 _ATTACH_LOCK = threading.Lock()
@@ -104,6 +112,10 @@ class DisputeIndex:
         self._high: set[str] = set()
         self._order: dict[str, list[tuple[Any, ...]]] = {}
         self._days: list[tuple[str, str]] = []
+        # full views by dispute id, dropped when their dispute is refreshed; a view built
+        # while a write landed is not kept (the generation moved on)
+        self._views: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._view_generation = 0
         self.builds = 0  # how many times it was built whole (tests, bench)
         self.refreshed = 0  # disputes refreshed one by one
         store.add_listener(self._on_change)
@@ -133,6 +145,38 @@ class DisputeIndex:
             if match is None:
                 return {s: len(ids) for s, ids in by_status.items()}
             return {s: len(ids & match) for s, ids in by_status.items()}
+
+    def views(
+        self, ids: Sequence[str],
+        build: Callable[[list[str]], list[dict[str, Any]]],
+    ) -> list[dict[str, Any]]:
+        """Full views of these disputes in this order (those ``build`` finds), reusing the
+        views of disputes no write touched since they were built. Call it after ``page``
+        (which refreshes what writes touched); the views returned are shared: read only."""
+        with self._pending:
+            generation = self._view_generation
+            found = {i: v for i in ids if (v := self._views.get(i)) is not None}
+            for i in found:
+                self._views.move_to_end(i)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            built = {v["id"]: v for v in build(missing)}
+            found.update(built)
+            with self._pending:
+                if generation == self._view_generation:
+                    self._views.update(built)
+                    while len(self._views) > MAX_VIEWS:
+                        self._views.popitem(last=False)
+        return [found[i] for i in ids if i in found]
+
+    def _forget_views(self, ids: Sequence[str] | None) -> None:
+        """Drop cached views (of these disputes, or all); the caller holds ``_pending``."""
+        self._view_generation += 1
+        if ids is None:
+            self._views.clear()
+        else:
+            for i in ids:
+                self._views.pop(i, None)
 
     def __len__(self) -> int:
         with self._lock:
@@ -191,11 +235,17 @@ class DisputeIndex:
     def _on_change(self, change: StoreChange) -> None:
         """A write happened (the writer's thread): note what it touched, query nothing."""
         with self._pending:
-            if self._stale:
-                return  # rebuilt whole at the next read anyway
+            self._view_generation += 1  # a view being built now may miss this write
             if change.unknown:
                 self._stale = True
+                self._forget_views(None)
                 return
+            if any(g == VOCAB_GRAPH or (g is None and not str(s).startswith(_OWN_SUBJECTS))
+                   for s, _, _, g in (*change.inserted, *change.deleted)) or any(
+                       not str(t).startswith(_OWN_SUBJECTS) for t in change.touched):
+                self._forget_views(None)  # labels, affiliations, articles …
+            if self._stale:
+                return  # rebuilt whole at the next read anyway
             for s, p, o, g in (*change.inserted, *change.deleted):
                 if g is not None:
                     continue  # the list's queries read the default graph only
@@ -231,6 +281,8 @@ class DisputeIndex:
             # at the next read)
             self._stale = False
         if stale:
+            with self._pending:
+                self._forget_views(None)
             self._build()
             return
         if contradictions:
@@ -268,6 +320,8 @@ class DisputeIndex:
             with self._pending:
                 self._dirty |= disputes
             raise
+        with self._pending:
+            self._forget_views([_dispute_id(d) for d in disputes])
         for d in disputes:
             i = _dispute_id(d)
             old = self._entries.get(i)
