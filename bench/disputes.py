@@ -253,6 +253,7 @@ def run_size(n: int, workdir: Path, requests: int = 30) -> dict[str, Any]:
 
     async def drive() -> dict[str, Any]:
         lat: dict[str, list[float]] = {v: [] for v in variants}
+        cold: dict[str, list[float]] = {v: [] for v in variants}
         totals: dict[str, Any] = {}
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=600) as c:
@@ -264,9 +265,15 @@ def run_size(n: int, workdir: Path, requests: int = 30) -> dict[str, Any]:
                 totals[v] = body.get("total")
             for _ in range(requests):
                 for v in variants:
+                    # warm: the page's views were built by an earlier request
                     t = time.perf_counter()
                     await c.get(v, headers={"accept": "application/json"})
                     lat[v].append(time.perf_counter() - t)
+                    # cold: every view of the page built from the store
+                    index.clear_views()
+                    t = time.perf_counter()
+                    await c.get(v, headers={"accept": "application/json"})
+                    cold[v].append(time.perf_counter() - t)
             # a write that touches one dispute, then the next page (its refresh by id)
             refresh: list[float] = []
             for i in range(min(requests, 20)):
@@ -276,11 +283,13 @@ def run_size(n: int, workdir: Path, requests: int = 30) -> dict[str, Any]:
                 t = time.perf_counter()
                 await c.get("/disputes?sort=unreviewed")
                 refresh.append(time.perf_counter() - t)
-        return {"lat": lat, "totals": totals, "refresh": refresh}
+        return {"lat": lat, "cold": cold, "totals": totals, "refresh": refresh}
 
     found = asyncio.run(drive())
     out["ms_p50"] = {v: statistics.median(x) * 1e3 for v, x in found["lat"].items()}
     out["ms_p99"] = {v: pct(x, 99) * 1e3 for v, x in found["lat"].items()}
+    out["cold_ms_p50"] = {v: statistics.median(x) * 1e3 for v, x in found["cold"].items()}
+    out["cold_ms_p99"] = {v: pct(x, 99) * 1e3 for v, x in found["cold"].items()}
     out["totals"] = found["totals"]
     out["after_write_ms_p50"] = statistics.median(found["refresh"]) * 1e3
     out["index_refreshed"] = index.refreshed
@@ -316,11 +325,13 @@ def print_size(r: dict[str, Any]) -> None:
           f"rebuild after an unknown change {r['index_rebuild_s']:.2f} s; "
           f"first page after a one-dispute write {r['after_write_ms_p50']:.1f} ms p50")
     width = max(len(v) for v in r["ms_p50"])
-    print(f"{'request':<{width}}  {'p50 ms':>8}  {'p99 ms':>8}  {'total':>7}")
+    print("warm: the page's views cached from an earlier request; cold: views built anew")
+    print(f"{'request':<{width}}  {'warm p50':>8}  {'warm p99':>8}  {'cold p50':>8}  "
+          f"{'cold p99':>8}  {'total':>7}")
     for v, p50 in r["ms_p50"].items():
         total = r["totals"].get(v)
-        print(f"{v:<{width}}  {p50:8.1f}  {r['ms_p99'][v]:8.1f}  "
-              f"{'' if total is None else total:>7}")
+        print(f"{v:<{width}}  {p50:8.1f}  {r['ms_p99'][v]:8.1f}  {r['cold_ms_p50'][v]:8.1f}  "
+              f"{r['cold_ms_p99'][v]:8.1f}  {'' if total is None else total:>7}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -169,6 +169,11 @@ class DisputeIndex:
                         self._views.popitem(last=False)
         return [found[i] for i in ids if i in found]
 
+    def clear_views(self) -> None:
+        """Drop every cached view (benchmarks time pages built from the store this way)."""
+        with self._pending:
+            self._forget_views(None)
+
     def _forget_views(self, ids: Sequence[str] | None) -> None:
         """Drop cached views (of these disputes, or all); the caller holds ``_pending``."""
         self._view_generation += 1
