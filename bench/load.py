@@ -200,14 +200,19 @@ async def act(shared: Shared, client: httpx.AsyncClient, action: str, rng: rando
                         headers={"If-Match": panel.headers["etag"], **shared.reviewer})
 
 
-async def run_client(shared: Shared, base: str, n: int, until: float, address: str | None,
-                     seed: int) -> None:
+async def run_client(shared: Shared, base: str, until: float, address: str | None,
+                     seed: int, think: float) -> None:
+    """One client: a request, then (with ``think``) a pause of that mean, until ``until``."""
     rng = random.Random(seed)
     actions, weights = zip(*MIX, strict=True)
     transport = httpx.AsyncHTTPTransport(local_address=address) if address else None
     async with httpx.AsyncClient(base_url=base, timeout=180, transport=transport) as client:
+        if think:
+            await asyncio.sleep(rng.uniform(0, think))  # do not start in lockstep
         while time.monotonic() < until:
             await act(shared, client, rng.choices(actions, weights)[0], rng)
+            if think:
+                await asyncio.sleep(min(rng.expovariate(1 / think), until - time.monotonic()))
 
 
 async def single_client(shared: Shared, base: str, rounds: int) -> dict[str, list[float]]:
@@ -273,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--claims", type=int, default=3000, help="generated claims in the store")
     p.add_argument("--clients", type=int, default=50, help="concurrent clients")
     p.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    p.add_argument("--think", type=float, default=0.0,
+                   help="mean pause of each client between requests, in seconds (0: none; "
+                   "each client then keeps one request in flight all the time)")
     p.add_argument("--solo-rounds", type=int, default=15, help="single-client requests per read")
     p.add_argument("--one-address", action="store_true",
                    help="every client from 127.0.0.1 (the query pool sees one client)")
@@ -297,14 +305,15 @@ def main(argv: list[str] | None = None) -> int:
         shared.disputes = [d["id"] for d in page["items"]]
         log(f"server up at {base}: {page['total']} disputes; single-client reads")
         solo = asyncio.run(single_client(shared, base, args.solo_rounds))
-        log(f"{args.clients} clients for {args.duration:.0f} s")
+        log(f"{args.clients} clients for {args.duration:.0f} s, think time {args.think:g} s")
         started = time.monotonic()
 
         async def load() -> None:
             until = time.monotonic() + args.duration
             await asyncio.gather(*(
-                run_client(shared, base, n, until,
-                           None if args.one_address else f"127.0.0.{2 + n}", seed=100 + n)
+                run_client(shared, base, until,
+                           None if args.one_address else f"127.0.0.{2 + n}", seed=100 + n,
+                           think=args.think)
                 for n in range(args.clients)))
 
         asyncio.run(load())

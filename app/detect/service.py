@@ -105,6 +105,7 @@ class ClaimService:
     ) -> list[int]:
         """One group write of the claims ``todo`` (indexes); returns those deferred."""
         exists = load_query("claim_exists")
+        times = [time.perf_counter()]  # for the log line: build, validate, insert, detect
         fresh: dict[int, BuiltClaim] = {}
         taken: set[URIRef] = set()  # what this round creates: claims, new entities, articles
         deferred: list[int] = []
@@ -124,14 +125,17 @@ class ClaimService:
                 continue
             taken |= creates
             fresh[n] = built
+        times.append(time.perf_counter())
         for n, invalid in self._nonconforming(list(fresh.items())):
             del fresh[n]
             out[n] = invalid
+        times.append(time.perf_counter())
         if not fresh:
             return deferred
         new = [b.iri for b in fresh.values()]
         try:
             self.store.insert([*(q for b in fresh.values() for q in b.quads), *pending_flags(new)])
+            times.append(time.perf_counter())
         except Exception as exc:  # every claim of the write fails; the insert is atomic
             log.exception("the insert of %d claims failed", len(new))
             for n in fresh:
@@ -150,6 +154,11 @@ class ClaimService:
             return deferred
         for (n, built), share in zip(fresh.items(), shares, strict=True):
             out[n] = Submission(built.iri, True, built.minted, share)
+        times.append(time.perf_counter())
+        steps = " ".join(f"{name} {b - a:.2f}" for name, a, b in zip(
+            ("build", "validate", "insert", "detect"), times[:-1], times[1:], strict=True))
+        log.info("group write: %d claims, %d new, %d deferred, in %.2f s (%s)", len(todo),
+                 len(new), len(deferred), times[-1] - times[0], steps)
         return deferred
 
     def _nonconforming(self, fresh: list[tuple[int, BuiltClaim]]) -> list[tuple[int, DomainError]]:
