@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterable
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
@@ -74,29 +73,41 @@ DOC = (
 )
 
 
-@router.get("/sparql", summary="SPARQL query (GET)", description=DOC)
-async def sparql_get(
-    request: Request,
-    query: Annotated[str | None, Query()] = None,
-    default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
-    named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
-    format: Annotated[list[str] | None, Query(
-        description="result format: json, xml, csv, tsv, turtle (or n3), nt, json-ld, "
-        "rdf+xml, or a media type; also read from `output` and `results`; a repeated or "
-        "comma-separated value means the first one this query form supports",
-    )] = None,
-) -> Response:
+def _listed(name: str, description: str) -> dict[str, object]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "array", "items": {"type": "string"}}}
+
+
+# The GET parameters are read from the query string by hand and documented here: FastAPI's
+# validation of four optional parameters cost ~0.3 ms a query.
+GET_PARAMETERS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "the SPARQL query (exactly one); without it, the service description"},
+    _listed("default-graph-uri", "the default graph's IRIs (the dataset of the query)"),
+    _listed("named-graph-uri", "the named graphs' IRIs (the dataset of the query)"),
+    _listed("format", "result format: json, xml, csv, tsv, turtle (or n3), nt, json-ld, "
+            "rdf+xml, or a media type; also read from `output` and `results`; a repeated or "
+            "comma-separated value means the first one this query form supports"),
+]
+
+
+@router.get("/sparql", summary="SPARQL query (GET)", description=DOC,
+            openapi_extra={"parameters": GET_PARAMETERS})
+async def sparql_get(request: Request) -> Response:
     """Run a query given in the URL."""
     state = _state(request)
-    if request.query_params.get("update") is not None:
+    params = request.query_params
+    if params.get("update") is not None:
         raise Forbidden("SPARQL Update is not accepted at /sparql; this endpoint is read-only")
-    if query is None:
+    queries = params.getlist("query")
+    if not queries:
         return service_description(request, state)
-    if len(request.query_params.getlist("query")) > 1:
+    if len(queries) > 1:
         raise BadQuery("give exactly one 'query' parameter")
-    formats = _format_values(request.query_params.getlist(n) for n in FORMAT_PARAMETERS)
+    formats = _format_values(params.getlist(n) for n in FORMAT_PARAMETERS)
     return await _run(
-        request, state, query, default_graph_uri or [], named_graph_uri or [], formats
+        request, state, queries[0], params.getlist("default-graph-uri"),
+        params.getlist("named-graph-uri"), formats,
     )
 
 
