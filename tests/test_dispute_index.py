@@ -18,7 +18,19 @@ from rdflib import Literal, URIRef
 from app.analysis import reports
 from app.api.deps import AppState
 from app.main import build_state, create_app
-from app.model.vocab import CG, CGV, CLAIM, CONTRADICTION, DISPUTE, ENTITY, PROV, RDF, SCHEMA, XSD
+from app.model.vocab import (
+    CG,
+    CGV,
+    CLAIM,
+    CONTRADICTION,
+    DISPUTE,
+    ENTITY,
+    PROV,
+    RDF,
+    SCHEMA,
+    VOCAB_GRAPH,
+    XSD,
+)
 from app.store.base import Quad
 from app.store.dispute_index import DisputeFilter, DisputeIndex, index_of
 from tests.conftest import claim, st
@@ -360,8 +372,14 @@ def test_page_views_are_reused_until_a_write_touches_them(
     assert n == 1 and (item["status"], item["version"]) == ("in-review", 1)
     assert item == fresh(seed["id"])
 
-    # an entity's description may show in any view (labels, affiliations): all are dropped
+    # an entity no view shows: nothing to build again
+    seeded_state.store.insert([(ENTITY["ix-elsewhere"], SCHEMA.memberOf, ENTITY["voa"], None)])
+    assert page() == (item, 0)
+    # an entity a view shows (a speaker's affiliation): that view is built again
     speaker = next(s for s in item["sources"] if s["id"] == "sohr")
     seeded_state.store.insert([(URIRef(speaker["iri"]), SCHEMA.memberOf, ENTITY["voa"], None)])
     again, n = page()
     assert n == 1 and again == fresh(seed["id"]) and again != item
+    # the vocabulary (labels, rule texts) shows in every view
+    seeded_state.store.insert([(CG.Claim, SCHEMA.name, Literal("x"), VOCAB_GRAPH)])
+    assert page() == (again, 1)

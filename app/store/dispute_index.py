@@ -18,7 +18,7 @@ import bisect
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,7 +38,7 @@ MAX_DIRTY = 2_000
 MAX_VIEWS = 2_000
 # subjects whose triples only change the views of the disputes they belong to (claims are
 # append-only; review records hang off their dispute); a known write to anything else (an
-# entity's label or affiliation, an article) may show in any view
+# entity's label or affiliation, an article) changes the views that show that resource
 _OWN_SUBJECTS = tuple(str(ns) for ns in (CLAIM, CONTRADICTION, DISPUTE, REVIEW, REVIEWER))
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EMPTY: frozenset[str] = frozenset()
@@ -116,6 +116,10 @@ class DisputeIndex:
         # while a write landed is not kept (the generation moved on)
         self._views: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._view_generation = 0
+        # which cached views show a resource other than their own claims and contradictions
+        # (speakers, outlets, organisations, subjects, articles), by the resource's IRI
+        self._shown_in: dict[str, set[str]] = {}
+        self._shows: dict[str, set[str]] = {}
         self.builds = 0  # how many times it was built whole (tests, bench)
         self.refreshed = 0  # disputes refreshed one by one
         store.add_listener(self._on_change)
@@ -164,9 +168,10 @@ class DisputeIndex:
             found.update(built)
             with self._pending:
                 if generation == self._view_generation:
-                    self._views.update(built)
+                    for i, view in built.items():
+                        self._keep_view(i, view)
                     while len(self._views) > MAX_VIEWS:
-                        self._views.popitem(last=False)
+                        self._drop_view(next(iter(self._views)))
         return [found[i] for i in ids if i in found]
 
     def clear_views(self) -> None:
@@ -174,14 +179,33 @@ class DisputeIndex:
         with self._pending:
             self._forget_views(None)
 
-    def _forget_views(self, ids: Sequence[str] | None) -> None:
+    def _forget_views(self, ids: Iterable[str] | None) -> None:
         """Drop cached views (of these disputes, or all); the caller holds ``_pending``."""
         self._view_generation += 1
         if ids is None:
             self._views.clear()
+            self._shown_in.clear()
+            self._shows.clear()
         else:
             for i in ids:
-                self._views.pop(i, None)
+                self._drop_view(i)
+
+    def _keep_view(self, i: str, view: dict[str, Any]) -> None:
+        self._drop_view(i)
+        self._views[i] = view
+        shows = {iri for iri in _iris(view) if not iri.startswith(_OWN_SUBJECTS)}
+        self._shows[i] = shows
+        for iri in shows:
+            self._shown_in.setdefault(iri, set()).add(i)
+
+    def _drop_view(self, i: str) -> None:
+        self._views.pop(i, None)
+        for iri in self._shows.pop(i, ()):
+            showing = self._shown_in.get(iri)
+            if showing is not None:
+                showing.discard(i)
+                if not showing:
+                    del self._shown_in[iri]
 
     def __len__(self) -> int:
         with self._lock:
@@ -245,10 +269,15 @@ class DisputeIndex:
                 self._stale = True
                 self._forget_views(None)
                 return
-            if any(g == VOCAB_GRAPH or (g is None and not str(s).startswith(_OWN_SUBJECTS))
-                   for s, _, _, g in (*change.inserted, *change.deleted)) or any(
-                       not str(t).startswith(_OWN_SUBJECTS) for t in change.touched):
-                self._forget_views(None)  # labels, affiliations, articles …
+            if any(g == VOCAB_GRAPH for *_, g in (*change.inserted, *change.deleted)):
+                self._forget_views(None)  # the vocabulary's labels and rule texts
+            else:  # an entity's label or affiliation, an article …: the views showing it
+                others = {str(s) for s, _, _, g in (*change.inserted, *change.deleted)
+                          if g is None} | {str(t) for t in change.touched}
+                shown = {i for iri in others if not iri.startswith(_OWN_SUBJECTS)
+                         for i in self._shown_in.get(iri, ())}
+                if shown:
+                    self._forget_views(shown)
             if self._stale:
                 return  # rebuilt whole at the next read anyway
             for s, p, o, g in (*change.inserted, *change.deleted):
@@ -404,6 +433,20 @@ class DisputeIndex:
             if e is not None:
                 e.high = True
         return entries
+
+
+def _iris(view: Any) -> Iterator[str]:
+    """Every ``iri`` a view shows (claims, agents, organisations, subjects, articles …)."""
+    if isinstance(view, dict):
+        iri = view.get("iri")
+        if isinstance(iri, str):
+            yield iri
+        for value in view.values():
+            if isinstance(value, dict | list):
+                yield from _iris(value)
+    elif isinstance(view, list):
+        for item in view:
+            yield from _iris(item)
 
 
 def _discard(keys: list[Any], key: Any) -> None:
