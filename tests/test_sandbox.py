@@ -135,3 +135,83 @@ def test_the_http_layer_names_the_client_to_the_pool(tmp_path: Path,
     finally:
         state.store.close()
     assert seen == ["testclient"]
+
+
+WRITTEN = [
+    ox.Quad(ox.NamedNode("http://x.example/s"), ox.NamedNode("http://x.example/label"),
+            ox.Literal("a\x01b\x00c\re\tf\ng <&> \"q\"", language="en"), ox.DefaultGraph()),
+    ox.Quad(ox.NamedNode("http://x.example/s"), ox.NamedNode("http://x.example/n"),
+            ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+            ox.DefaultGraph()),
+    ox.Quad(ox.NamedNode("http://x.example/s"), ox.NamedNode("http://x.example/plain"),
+            ox.Literal("x,y\ty"), ox.DefaultGraph()),
+    ox.Quad(ox.NamedNode("http://x.example/s"), ox.NamedNode("http://x.example/node"),
+            ox.BlankNode("b0"), ox.DefaultGraph()),
+]
+ALL = "SELECT ?p ?o ?none WHERE { <http://x.example/s> ?p ?o } ORDER BY ?p"
+
+
+@pytest.mark.parametrize("media", [
+    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+    "text/tab-separated-values",
+])
+def test_the_worker_writes_the_answer_the_parent_would_write(tmp_path: Path, media: str) -> None:
+    """Asked through ANSWER, the worker sends the answer in the negotiated format, and it is
+    the answer the parent writes from rows (control characters, languages, datatypes, blank
+    nodes, unbound variables): the fast path changes nothing a client sees."""
+    import json
+
+    from app.store.oxigraph import OxigraphStore
+    from app.store.results import serialize
+    from app.store.sandbox import ANSWER, Answer
+
+    path = tmp_path / "store"
+    store = ox.Store(str(path))
+    store.extend(WRITTEN)
+    store.flush()
+    del store
+    parent = OxigraphStore(path)  # no workers: rows come back to this process
+    box = QuerySandbox(str(path), workers=1)
+    try:
+        expected = serialize(parent.run_user_query(
+            ALL, max_rows=100, timeout_s=10, union_default_graph=False), media)
+        for query, written in ((ALL, expected), ("ASK { ?s ?p ?o }", None)):
+            if written is None:
+                if media in ("text/csv", "text/tab-separated-values"):
+                    continue  # no boolean in CSV/TSV
+                written = serialize(parent.run_user_query(
+                    query, max_rows=100, timeout_s=10, union_default_graph=False), media)
+            answer = Answer({"select": media, "ask": media})
+            token = ANSWER.set(answer)
+            try:
+                kind, payload = box.run(job(box.path, query), 10)
+            finally:
+                ANSWER.reset(token)
+            assert answer.kind == kind and answer.body is not None
+            if kind == "select":
+                assert payload[1] == [], "rows were sent as well as the written answer"
+            if media.endswith("json"):
+                assert json.loads(answer.body) == json.loads(written)
+            else:
+                assert answer.body == written
+        # without ANSWER, the worker sends rows as before
+        kind, (names, rows, truncated) = box.run(job(box.path, ALL), 10)
+        assert names == ["p", "o", "none"] and len(rows) == 4 and not truncated
+    finally:
+        box.close()
+        parent.close()
+
+
+def test_a_written_answer_keeps_the_row_cap(tmp_path: Path) -> None:
+    from app.store.sandbox import ANSWER, Answer
+
+    box = QuerySandbox(make_store(tmp_path / "store", 10), workers=1)
+    answer = Answer({"select": "text/csv"})
+    ANSWER.set(answer)
+    try:
+        capped = Job(box.path, "SELECT ?s WHERE { ?s ?p ?o }", 3, False, [], [], None, 0)
+        kind, (_, _, truncated) = box.run(capped, 10)
+    finally:
+        box.close()
+    assert kind == "select" and truncated
+    assert answer.body is not None and answer.body.count(b"\r\n") == 4  # header + 3 rows
