@@ -383,3 +383,19 @@ def test_page_views_are_reused_until_a_write_touches_them(
     # the vocabulary (labels, rule texts) shows in every view
     seeded_state.store.insert([(CG.Claim, SCHEMA.name, Literal("x"), VOCAB_GRAPH)])
     assert page() == (again, 1)
+
+
+def test_the_queue_offers_every_speaker_and_their_organisations(
+    client: TestClient, seeded_state: AppState, auth: Auth
+) -> None:
+    from app.web.data import _source_choices
+
+    def offered() -> list[dict[str, str]]:
+        choices: list[dict[str, str]] = client.get("/ui/disputes.json").json()["choices"]["source"]
+        return choices
+
+    expected = _source_choices(reports.list_sources(seeded_state.store))
+    assert offered() == expected and len(expected) > 3
+    _post_claim(client, auth, claim("ix-new-speaker", [st("sosa", "fightingStatus", "ended")]))
+    assert "ix-new-speaker" in {c["value"] for c in offered()}
+    assert offered() == _source_choices(reports.list_sources(seeded_state.store))

@@ -23,7 +23,7 @@ from app.model.vocab import (
     SCHEMA,
     local_id,
 )
-from app.store import reviews
+from app.store import reviews, vocabulary_cache
 from app.store.base import GraphStore, Quad, Row
 from app.store.queries import load_query
 from app.store.vocabulary_cache import rule_texts, vocabulary_labels
@@ -456,6 +456,18 @@ def sources(store: GraphStore) -> list[dict[str, Any]]:
             role=str(r["role"]), claims=_py(r, "claims"), contradictions=_py(r, "contradictions"),
             member_of=_ref(_s(r, "org"), None),
         )
+        out.append(ref)
+    return out
+
+
+def speakers(store: GraphStore) -> list[dict[str, Any]]:
+    """Every speaker with its label and an organisation it belongs to (no counts: the review
+    queue's source filter), as ``sources`` gives them with role "speaker"."""
+    out = []
+    for r in vocabulary_cache.speakers(store):
+        ref = _ref(_s(r, "source"), _s(r, "label"))
+        assert ref is not None
+        ref.update(role="speaker", member_of=_ref(_s(r, "org"), None))
         out.append(ref)
     return out
 

@@ -1,13 +1,14 @@
-"""The vocabulary's labels and the rules' texts, read once per store and kept until the
-vocabulary graph changes (every dispute and claim view needs them; they change only when the
-vocabulary is reloaded). Cached only for stores that see every write."""
+"""Small things read whole and kept until a write changes them: the vocabulary's labels and
+the rules' texts (every dispute and claim view needs them; they change only when the
+vocabulary is reloaded), and the speakers with their labels and organisations (the review
+queue's source filter; a scan of every claim). Cached only for stores that see every write."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
 
-from app.model.vocab import VOCAB_GRAPH
+from app.model.vocab import PROV, SCHEMA, SKOS, VOCAB_GRAPH
 from app.store.base import GraphStore, Row, StoreChange
 from app.store.queries import load_query
 
@@ -24,15 +25,45 @@ class VocabularyCache:
         self._generation = 0
         self._labels: dict[str, str] | None = None
         self._rules: dict[str, Row] | None = None
+        self._speakers: list[Row] | None = None
+        self._speaker_iris: set[str] | None = None
         store.add_listener(self._on_change)
 
     def _on_change(self, change: StoreChange) -> None:
-        if change.unknown or any(
-            q[3] == VOCAB_GRAPH for q in (*change.inserted, *change.deleted)
-        ):
-            with self._lock:
-                self._generation += 1
+        quads = (*change.inserted, *change.deleted)
+        with self._lock:
+            self._generation += 1
+            if change.unknown or any(q[3] == VOCAB_GRAPH for q in quads):
                 self._labels = self._rules = None
+            if change.unknown or self._speakers_changed(change):
+                self._speakers = None
+
+    def _speakers_changed(self, change: StoreChange) -> bool:
+        """A new speaker, or a label or organisation of a speaker (or of anyone, when the
+        speakers are not read yet)."""
+        known = self._speaker_iris
+        if known is None:
+            return False
+        for s, p, o, g in (*change.inserted, *change.deleted):
+            if g is not None:
+                continue
+            if p == PROV.wasAttributedTo and str(o) not in known:
+                return True
+            if p in (SKOS.prefLabel, SCHEMA.memberOf) and str(s) in known:
+                return True
+        return any(str(t) in known for t in change.touched)
+
+    def speakers(self) -> list[Row]:
+        """Every speaker with a label and an organisation (rows of speakers.rq)."""
+        with self._lock:
+            found, generation = self._speakers, self._generation
+        if found is None:
+            found = self.store.select(load_query("speakers"))
+            with self._lock:
+                if generation == self._generation:
+                    self._speakers = found
+                    self._speaker_iris = {str(r["source"]) for r in found}
+        return found
 
     def labels(self) -> dict[str, str]:
         """Every vocabulary term's label (a copy: the caller may add to it)."""
@@ -90,4 +121,10 @@ def rule_texts(store: GraphStore) -> Mapping[str, Row]:
     return _rules(store) if cache is None else cache.rules()
 
 
-__all__ = ["VocabularyCache", "rule_texts", "vocabulary_labels"]
+def speakers(store: GraphStore) -> list[Row]:
+    """Every speaker with a label and an organisation it belongs to (read-only rows)."""
+    cache = _cache(store)
+    return store.select(load_query("speakers")) if cache is None else cache.speakers()
+
+
+__all__ = ["VocabularyCache", "rule_texts", "speakers", "vocabulary_labels"]

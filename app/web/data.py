@@ -60,7 +60,7 @@ def queue(state: WebState, params: Mapping[str, str]) -> dict[str, Any]:
     )
     total, items = found.total, found.items
     rows = [_queue_row(d) for d in items]
-    sources = reports.list_sources(store)
+    sources = views.speakers(store)  # kept until a write adds or renames a speaker
     choices = {
         "status": [{"value": k, "label": v} for k, v in STATUS_LABELS.items()],
         "type": sorted(views.TYPE_BY_NAME),
