@@ -221,7 +221,7 @@ def _charset(parameters: str) -> str | None:
 
 def service_description(request: Request, state: AppState) -> Response:
     """The SPARQL 1.1 Service Description, answered when no query is given."""
-    endpoint = str(request.url.remove_query_params(list(request.query_params)))
+    endpoint = _base_iri(request)
     media = choose(request.headers.get("accept"), _GRAPH_TYPES)
     body = describe_service(endpoint, state.settings.union_default_graph, media)
     return Response(body, media_type=media, headers={"Vary": "Accept"})
@@ -249,19 +249,18 @@ async def _run(
                      if (media := _media_or_none(kind, formats, accept)) is not None})
     token = ANSWER.set(answer)
     try:
-        result = await asyncio.wait_for(
-            run_in_threadpool(
+        # The store enforces the limit itself (killing the worker when queries are
+        # isolated); this is only a backstop so a request never hangs. (A timeout block,
+        # not wait_for: no extra task per query.)
+        async with asyncio.timeout(settings.sparql_timeout_s + 5):
+            result = await run_in_threadpool(
                 state.store.run_user_query, query, max_rows=settings.sparql_max_rows,
                 timeout_s=settings.sparql_timeout_s,
                 union_default_graph=settings.union_default_graph,
                 default_graphs=[URIRef(g) for g in default],
                 named_graphs=[URIRef(g) for g in named],
-                base_iri=str(request.url.remove_query_params(list(request.query_params))),
-            ),
-            # The store enforces the limit itself (killing the worker when queries are
-            # isolated); this is only a backstop so a request never hangs.
-            timeout=settings.sparql_timeout_s + 5,
-        )
+                base_iri=_base_iri(request),
+            )
     except TimeoutError as exc:
         raise QueryTimeout(f"the query ran past the {settings.sparql_timeout_s:g} s limit") from exc
     finally:
@@ -277,6 +276,12 @@ async def _run(
     textual = media.startswith("text/") or "json" in media or "xml" in media
     charset = "; charset=utf-8" if textual else ""
     return Response(body, media_type=media + charset, headers=headers)
+
+
+def _base_iri(request: Request) -> str:
+    """The endpoint's own IRI (no query string): the base of relative IRIs in a query."""
+    url = request.url
+    return f"{url.scheme}://{url.netloc}{url.path}"
 
 
 def _media_or_none(kind: str, formats: list[str], accept: str | None) -> str | None:
