@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -31,6 +32,10 @@ log = logging.getLogger("claimgraph")
 
 SEED_FILES = ("voa-hajin-2018-12.trig",)
 WRITER_STOP_S = 30.0  # how long shutdown waits for the claim writer to finish its queue
+# Sync endpoints run in anyio's worker threads, 40 by default: under load, 40 readers that
+# contend for the GIL with the one claim writer, which then gets about 1/41 of it. The server
+# is CPU-bound, so fewer threads serve reads as fast and leave the writer a real share.
+READ_THREADS = 8
 
 
 def build_state(settings: Settings) -> AppState:
@@ -143,6 +148,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.claimgraph = state or build_state(settings)
+        to_thread.current_default_thread_limiter().total_tokens = READ_THREADS
         try:
             yield
         finally:

@@ -26,8 +26,9 @@ class AppState:
         self.commits = GroupCommit(self.service)
 
 
-def get_state(request: Request) -> AppState:
-    """The app's state, set up by the lifespan handler."""
+async def get_state(request: Request) -> AppState:
+    """The app's state, set up by the lifespan handler. Async, so that resolving it costs no
+    trip through the worker threads (under load, a wait behind every queued read)."""
     state: AppState = request.app.state.claimgraph
     return state
 

@@ -19,9 +19,10 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from concurrent.futures import Future
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from app.detect.service import ClaimService, Submission
 from app.model.claims import ClaimIn
@@ -30,6 +31,8 @@ from app.model.errors import DomainError
 log = logging.getLogger("claimgraph.writes")
 
 MAX_BATCH = 256  # claims per transaction: one SHACL run over 256 claims still takes < 1 s
+ANSWER_THREADS = 4  # threads that read back stored claims for their answers
+T = TypeVar("T")
 
 
 class WriterStopped(DomainError):
@@ -72,6 +75,7 @@ class GroupCommit:
         self._writer: threading.Thread | None = None
         self._stopping = False
         self._writing = 0  # claims taken by the write under way
+        self._answers = ThreadPoolExecutor(ANSWER_THREADS, "claimgraph-claim-answers")
 
     @property
     def writing(self) -> int:
@@ -108,6 +112,11 @@ class GroupCommit:
         """:meth:`submit` for the event loop: the wait holds no worker thread."""
         return await asyncio.wrap_future(self.enqueue(claim))
 
+    async def after(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (reading what a write stored, for its answer) on the writes' own
+        threads, not behind the reads queued for the app's worker threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._answers, work)
+
     def stop(self, timeout: float = 30.0) -> bool:
         """Refuse new claims, let the writer store those waiting, and wait for it at most
         ``timeout`` seconds; fail (unstored) any claim still waiting then. True when the
@@ -126,6 +135,7 @@ class GroupCommit:
                 waiting.future.set_exception(WriterStopped(
                     "the server shut down before the claim could be written; it was not stored"
                 ))
+        self._answers.shutdown(wait=False)
         return writer is None or not writer.is_alive()
 
     # -- the writer thread -----------------------------------------------------------------
