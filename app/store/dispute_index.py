@@ -174,6 +174,13 @@ class DisputeIndex:
                         self._drop_view(next(iter(self._views)))
         return [found[i] for i in ids if i in found]
 
+    def rebuild(self) -> None:
+        """Build the whole index again now (benchmarks; writes never need it)."""
+        with self._lock:
+            with self._pending:
+                self._stale = True
+            self._catch_up()
+
     def clear_views(self) -> None:
         """Drop every cached view (benchmarks time pages built from the store this way)."""
         with self._pending:
