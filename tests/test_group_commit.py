@@ -19,7 +19,7 @@ from app.api.deps import AppState
 from app.detect.group_commit import GroupCommit, WriterStopped
 from app.main import build_state, create_app
 from app.model.claims import ClaimIn
-from app.model.errors import InvalidInput
+from app.model.errors import InvalidInput, StoreError
 from app.model.vocab import CG
 from tests.conftest import bearer, claim, make_tokens, settings, st
 
@@ -194,3 +194,46 @@ def test_stop_drains_the_queue(disk_state: AppState) -> None:
     assert commits.stop(timeout=60) is True  # waited for the write to finish the queue
     holder.join()
     assert all(f.result(timeout=0).created for f in futures)
+
+
+def test_a_failed_insert_fails_every_new_claim_of_the_write_and_stores_none(
+    disk_state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = disk_state.service
+    stored = set(service.detector.db.all_claims())
+    claims = [claim("sohr", [st(f"failing-{n}", "fightingStatus", "ended")]) for n in range(4)]
+
+    def refuse(quads: object) -> None:
+        raise StoreError("the store refused the write; nothing was written: disk full")
+
+    monkeypatch.setattr(service.store, "insert", refuse)
+    commits = GroupCommit(service)
+    futures = [commits.enqueue(c) for c in claims]
+    errors = [f.exception(timeout=60) for f in futures]
+    assert all(isinstance(e, StoreError) and "was not stored" in e.message for e in errors)
+    assert set(service.detector.db.all_claims()) == stored
+    assert commits.stop(timeout=10)
+
+
+def test_a_failed_detection_answers_stored_and_is_finished_by_the_next_write(
+    disk_state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = disk_state.service
+    ended = claim("sohr", [st("deir-el-zour", "fightingStatus", "ended")])
+    ongoing = claim("sean-ryan", [st("deir-el-zour", "fightingStatus", "ongoing")])
+    detect = service.detector.detect
+
+    def broken(claims: object) -> object:
+        raise RuntimeError("detection crashed")
+
+    monkeypatch.setattr(service.detector, "detect", broken)
+    failed = service.submit_batch([ended, ongoing])
+    assert all(isinstance(f, StoreError) and "was stored" in f.message for f in failed)
+    assert len(service.detector.db.pending()) == 2  # stored, flagged pending
+    monkeypatch.setattr(service.detector, "detect", detect)
+    again = service.submit(ended)  # the next write catches up first
+    assert again.created is False
+    assert service.detector.db.pending() == []
+    assert service.submit(ongoing).created is False
+    rows = service.detector.db.neighbourhood([again.claim])
+    assert rows, "the pair's contradiction was stored by the catch-up"

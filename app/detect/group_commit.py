@@ -160,8 +160,11 @@ class GroupCommit:
                     self._writing = 0
 
     def _write(self, batch: list[_Waiting]) -> None:
+        """One group write; every future of the batch is answered, whatever happens."""
         try:
             results = self.service.submit_batch([w.claim for w in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"{len(results)} outcomes for {len(batch)} claims")
         except Exception as exc:
             log.exception("group write of %d claims failed", len(batch))
             for waiting in batch:
@@ -176,6 +179,5 @@ class GroupCommit:
                 waiting.future.set_exception(result)
             else:
                 waiting.future.set_result(result)
-
 
 __all__ = ["GroupCommit", "WriteFailed", "WriterStopped"]
