@@ -10,6 +10,10 @@ aggregate, and a join with 500 rows), each sent the way a client sends it:
   5. claimgraph's /sparql with the remote backend (sparql+http:// to that oxigraph serve);
 and /disputes on the embedded store against the remote backend. The targets take turns
 within each repetition, so a noisy neighbour slows them alike; figures are medians.
+The HTTP figures are taken with httpx, as a Python client sees them; httpx's own cost (1-3 ms
+a request on a loaded machine) is in every one of them, which narrows the ratios. The same
+requests are also timed with a bare keep-alive socket client (`raw` figures), the servers'
+own cost with almost nothing on top.
 Run alone: ``python -m bench.protocol [claims] [repetitions]``."""
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -151,6 +156,44 @@ def _embedded(store: Any, query: str) -> bytes:
     return answer
 
 
+def _raw_get(stack: ExitStack, port: int, path: str, params: dict[str, str]
+             ) -> Callable[[], object]:
+    """A bare HTTP/1.1 keep-alive GET (Content-Length or chunked answer, no decoding); the
+    connection is closed with ``stack``."""
+    sock = stack.enter_context(socket.create_connection(("127.0.0.1", port)))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    request = (f"GET {path}?{urllib.parse.urlencode(params)} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               f"Accept: {ACCEPT['accept']}\r\n\r\n").encode()
+
+    def once() -> bytes:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += _recv(sock)
+        head, _, body = data.partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(head.decode("latin-1"))
+        length = [line for line in head.lower().split(b"\r\n")
+                  if line.startswith(b"content-length:")]
+        if length:
+            size = int(length[0].split(b":")[1])
+            while len(body) < size:
+                body += _recv(sock)
+        else:  # chunked: read to the last chunk
+            while not body.endswith(b"\r\n0\r\n\r\n"):
+                body += _recv(sock)
+        return body
+
+    return once
+
+
+def _recv(sock: socket.socket) -> bytes:
+    chunk = sock.recv(1 << 16)
+    if not chunk:
+        raise RuntimeError("the server closed the connection")
+    return chunk
+
+
 def run(n_claims: int = 5000, repeat: int = 60) -> dict[str, Any]:
     """Measure and return the figures (also printed by bench.run)."""
     import pyoxigraph as ox
@@ -203,6 +246,10 @@ def run(n_claims: int = 5000, repeat: int = 60) -> dict[str, Any]:
                         client, f"{url['remote']}/sparql", params, ACCEPT),
                 }
                 out["queries"][label] = _side_by_side(targets, repeat)
+                out.setdefault("raw", {})[label] = _side_by_side({
+                    OXIGRAPH_SERVE: _raw_get(servers, ports["oxigraph"], "/query", params),
+                    ISOLATED: _raw_get(servers, ports["isolated"], "/sparql", params),
+                }, repeat)
             disputes = _side_by_side({
                 "embedded": _get(client, f"{url['isolated']}/disputes"),
                 "remote backend": _get(client, f"{url['remote']}/disputes"),
@@ -234,6 +281,11 @@ def report(figures: dict[str, Any]) -> str:
             worst = max(worst, row[ISOLATED] / serve)
     lines.append(f"  /sparql (isolated) ÷ oxigraph serve, worst small query: x{worst:.2f} "
                  f"(target x1.5)")
+    lines.append("  the same requests from a bare socket client (no httpx cost on top):")
+    for label, row in figures.get("raw", {}).items():
+        serve, ours = row[OXIGRAPH_SERVE], row[ISOLATED]
+        lines.append(f"    {label[:40]:<40} oxigraph serve {serve:7.2f} ms, "
+                     f"/sparql {ours:7.2f} ms (x{ours / serve:.2f})")
     d = figures["disputes_ms"]
     ratio = d["remote backend"] / d["embedded"]
     lines.append(
