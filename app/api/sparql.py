@@ -156,7 +156,8 @@ async def sparql_post(request: Request) -> Response:
 
 def _state(request: Request) -> AppState:
     """The app's state. Read here rather than through the shared dependency: FastAPI runs a
-    plain-function dependency in its thread pool, a thread hop that cost ~0.4-1.5 ms a query."""
+    plain-function dependency in its thread pool, a thread hop that cost ~0.4 ms a query
+    (more on a busy machine)."""
     state: AppState = request.app.state.claimgraph
     return state
 
