@@ -399,3 +399,13 @@ def test_the_queue_offers_every_speaker_and_their_organisations(
     _post_claim(client, auth, claim("ix-new-speaker", [st("sosa", "fightingStatus", "ended")]))
     assert "ix-new-speaker" in {c["value"] for c in offered()}
     assert offered() == _source_choices(reports.list_sources(seeded_state.store))
+
+
+def test_warming_builds_once_and_reads_wait_for_it(seeded_state: AppState) -> None:
+    index = index_of(seeded_state.store)
+    assert index is not None
+    index.warm()
+    assert reports.list_disputes(
+        seeded_state.store, seeded_state.service.builder, subject=None, source=None, type_=None,
+        status=None, offset=0, limit=5).total == 1
+    assert index.builds == 1

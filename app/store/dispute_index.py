@@ -174,6 +174,13 @@ class DisputeIndex:
                         self._drop_view(next(iter(self._views)))
         return [found[i] for i in ids if i in found]
 
+    def warm(self) -> threading.Thread:
+        """Build the index in a background thread now (at start-up: on a large store the
+        first build takes seconds); reads that come meanwhile wait for it, not build again."""
+        thread = threading.Thread(target=self.__len__, name="dispute-index", daemon=True)
+        thread.start()
+        return thread
+
     def rebuild(self) -> None:
         """Build the whole index again now (benchmarks; writes never need it)."""
         with self._lock:
