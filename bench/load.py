@@ -200,10 +200,10 @@ async def act(shared: Shared, client: httpx.AsyncClient, action: str, rng: rando
 
 
 async def run_client(shared: Shared, base: str, until: float, address: str | None,
-                     seed: int, think: float) -> None:
+                     seed: int, think: float, writes: bool) -> None:
     """One client: a request, then (with ``think``) a pause of that mean, until ``until``."""
     rng = random.Random(seed)
-    actions, weights = zip(*MIX, strict=True)
+    actions, weights = zip(*(m for m in MIX if writes or m[0] in READS), strict=True)
     transport = httpx.AsyncHTTPTransport(local_address=address) if address else None
     async with httpx.AsyncClient(base_url=base, timeout=180, transport=transport) as client:
         if think:
@@ -287,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="mean pause of each client between requests, in seconds (0: none; "
                    "each client then keeps one request in flight all the time)")
     p.add_argument("--solo-rounds", type=int, default=40, help="single-client requests per read")
+    p.add_argument("--read-only", action="store_true",
+                   help="reads only (no claims, no reviews): the baseline for reads under writes")
     p.add_argument("--one-address", action="store_true",
                    help="every client from 127.0.0.1 (the query pool sees one client)")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (store, server log)")
@@ -318,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             await asyncio.gather(*(
                 run_client(shared, base, until,
                            None if args.one_address else f"127.0.0.{2 + n}", seed=100 + n,
-                           think=args.think)
+                           think=args.think, writes=not args.read_only)
                 for n in range(args.clients)))
 
         asyncio.run(load())
