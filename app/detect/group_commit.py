@@ -59,8 +59,8 @@ class _Waiting:
 class GroupCommit:
     """The queue of claims waiting to be written, and the writer thread that drains it.
 
-    The thread starts with the first claim and ends after ``idle_s`` without one, so an idle
-    app (or a test's) holds no thread."""
+    The writer thread (and the threads that read answers back) start with the first claim and
+    end after ``idle_s`` without one, so an idle app (or a test's) holds no thread."""
 
     def __init__(
         self, service: ClaimService, *, max_batch: int = MAX_BATCH, idle_s: float = 5.0
@@ -75,7 +75,7 @@ class GroupCommit:
         self._writer: threading.Thread | None = None
         self._stopping = False
         self._writing = 0  # claims taken by the write under way
-        self._answers = ThreadPoolExecutor(ANSWER_THREADS, "claimgraph-claim-answers")
+        self._answers: ThreadPoolExecutor | None = None
 
     @property
     def writing(self) -> int:
@@ -115,7 +115,11 @@ class GroupCommit:
     async def after(self, work: Callable[[], T]) -> T:
         """Run ``work`` (reading what a write stored, for its answer) on the writes' own
         threads, not behind the reads queued for the app's worker threads."""
-        return await asyncio.get_running_loop().run_in_executor(self._answers, work)
+        with self._turn:  # made on demand, and dropped with the idle writer (see _run)
+            if self._answers is None:
+                self._answers = ThreadPoolExecutor(ANSWER_THREADS, "claimgraph-claim-answers")
+            future = self._answers.submit(work)
+        return await asyncio.wrap_future(future)
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Refuse new claims, let the writer store those waiting, and wait for it at most
@@ -135,8 +139,15 @@ class GroupCommit:
                 waiting.future.set_exception(WriterStopped(
                     "the server shut down before the claim could be written; it was not stored"
                 ))
-        self._answers.shutdown(wait=False)
+        with self._turn:
+            self._drop_answers()
         return writer is None or not writer.is_alive()
+
+    def _drop_answers(self) -> None:
+        """Let the answer threads end once their work is done (call with ``_turn``)."""
+        if self._answers is not None:
+            self._answers.shutdown(wait=False)
+            self._answers = None
 
     # -- the writer thread -----------------------------------------------------------------
     def _run(self) -> None:
@@ -146,6 +157,7 @@ class GroupCommit:
                     self._turn.wait(self.idle_s)
                 if not self._waiting:
                     self._writer = None
+                    self._drop_answers()
                     return
                 batch = [self._waiting.popleft()
                          for _ in range(min(self.max_batch, len(self._waiting)))]
