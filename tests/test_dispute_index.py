@@ -35,6 +35,7 @@ from app.store.base import Quad
 from app.store.dispute_index import DisputeFilter, DisputeIndex, index_of
 from tests.conftest import claim, st
 from tests.conftest import settings as app_settings
+from tests.test_store_protocol import claim_insert
 
 Auth = Callable[[str], dict[str, str]]
 TYPES = [CG.ValueContradiction, CG.NegationContradiction, CG.GradedContradiction,
@@ -240,6 +241,7 @@ def test_claims_reviews_merges_and_raw_updates_are_seen_at_the_next_read(
 ) -> None:
     index = index_of(seeded_state.store)
     assert index is not None
+    upd = {"content-type": "application/sparql-update", **auth("editor")}
     total, (seed,) = _ids(client)
     assert total == 1
     assert _counts(client) == {"open": 1, "in-review": 0, "resolved": 0, "dismissed": 0}
@@ -274,16 +276,23 @@ def test_claims_reviews_merges_and_raw_updates_are_seen_at_the_next_read(
     assert sum(_counts(client).values()) == 1
     assert index.builds == builds
 
-    # a raw SPARQL Update (its quads unknown) has the index rebuilt at the next read
-    before = _ids(client, source="coalition")
+    # a claim inserted by SPARQL Update (INSERT DATA: its quads are known) joins the dispute
+    assert _ids(client, source="Reuters") == (0, [])
+    insert = claim_insert(seeded_state, id="ix-raw-claim", speakers=["Reuters"])
+    response = client.post("/sparql/update", content=insert, headers=upd)
+    assert response.status_code == 200, response.text
+    assert _ids(client, source="Reuters") == (1, [kept])
+    assert index.builds == builds
+
+    # a pattern-based update (what it writes is unknown) has the index rebuilt at the next read
     update = (
         "PREFIX cg: <https://w3id.org/claimgraph/ns#>\n"
-        f"INSERT DATA {{ GRAPH <https://example.org/reference> {{ <{DISPUTE[kept]}> cg:note 'x' }} }}"
+        f"INSERT {{ GRAPH <https://example.org/reference> {{ <{DISPUTE[kept]}> cg:note ?n }} }} "
+        "WHERE { BIND('x' AS ?n) }"
     )
-    response = client.post("/sparql/update", content=update, headers={
-        "content-type": "application/sparql-update", **auth("editor")})
+    response = client.post("/sparql/update", content=update, headers=upd)
     assert response.status_code == 200, response.text
-    assert _ids(client, source="coalition") == before
+    assert _ids(client, source="Reuters") == (1, [kept])
     assert index.builds == builds + 1
 
 

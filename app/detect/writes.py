@@ -212,7 +212,8 @@ class ProtocolWrites:
             self._validate(fresh, plan)
             flags = data_block(pending_flags(sorted(touched, key=str)))
             self.store.update(
-                text + (f" ;\nINSERT DATA {{\n{flags}\n}}" if flags else ""), base_iri=base_iri
+                text + (f" ;\nINSERT DATA {{\n{flags}\n}}" if flags else ""), base_iri=base_iri,
+                touches=_data_terms(plan, touched),
             )
             entities = {
                 s for s, _, _, g in [*plan.inserted, *plan.deleted]
@@ -231,6 +232,16 @@ class ProtocolWrites:
                 result.new_contradictions = detection.new_contradictions
                 result.disputes = sorted(detection.disputes)
             return result
+
+
+def _data_terms(plan: UpdatePlan, claims: set[URIRef]) -> set[Node] | None:
+    """What an update of INSERT DATA / DELETE DATA only may change: the subjects and objects
+    of its quads (objects too, so that listeners need not look up what a subject points to),
+    and the claims it flags; None (unknown) when another operation writes a graph."""
+    if plan.written or plan.loads_urls:
+        return None
+    quads = [*plan.inserted, *plan.deleted]
+    return {s for s, *_ in quads} | {o for _, _, o, _ in quads if isinstance(o, URIRef)} | claims
 
 
 def _with_article_types(data: Graph, articles: list[Node]) -> Graph:
