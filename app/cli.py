@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,16 +42,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    """Import TriG files of claims (validated, atomic per file, detection after each)."""
+    """Import TriG files of claims: validated and written in batches of ``--batch`` claims
+    (each batch atomic, then detected), with a progress bar of claims/s and the time left."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     from app.main import build_state
+    from app.store.loader import read_quads, split_dataset
 
     state = build_state(_settings(args))
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TaskProgressColumn(), TextColumn("{task.fields[rate]} claims/s"),
+               TimeRemainingColumn())
     try:
         for path in args.files:
-            claims, result = state.service.import_dataset(Path(path))
+            batches = split_dataset(read_quads(Path(path)), args.batch)
+            total = sum(n for n, _ in batches)
+            contradictions = 0
+            disputes: set[str] = set()
+            started = time.perf_counter()
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task(Path(path).name[-30:], total=total, rate="-")
+                done = 0
+                for count, quads in batches:
+                    _, result = state.service.import_quads(quads)
+                    contradictions += len(result.new_contradictions)
+                    disputes |= result.disputes
+                    done += count
+                    rate = done / max(time.perf_counter() - started, 1e-9)
+                    progress.update(task, advance=count, rate=f"{rate:,.0f}")
             print(
-                f"{path}: {len(claims)} claims, {len(result.new_contradictions)} new "
-                f"contradictions, disputes {sorted(result.disputes) or '-'}"
+                f"{path}: {total} claims in {len(batches)} batches, {contradictions} new "
+                f"contradictions, {len(disputes)} disputes joined"
             )
     finally:
         state.store.close()
@@ -175,6 +206,8 @@ def parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="import TriG files of claims")
     load.add_argument("files", nargs="+")
+    load.add_argument("--batch", type=int, default=1000,
+                      help="claims validated and written together (each batch is atomic)")
     load.add_argument("--store")
     load.add_argument("--no-seed", action="store_true")
     load.set_defaults(func=cmd_load)

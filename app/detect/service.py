@@ -265,14 +265,23 @@ class ClaimService:
         self, data: bytes | str | Path, fmt: str = "trig"
     ) -> tuple[list[URIRef], DetectionResult]:
         """Import a TriG dataset of claims atomically, then detect for its new claims."""
-        quads = read_quads(data, fmt)
+        return self.import_quads(read_quads(data, fmt))
+
+    def import_quads(self, quads: list[Quad]) -> tuple[list[URIRef], DetectionResult]:
+        """Import parsed quads of claims atomically (SHACL-validated together; a stored claim
+        may be repeated, not changed: Conflict), then detect for the new claims. Returns the
+        dataset's claims and the detection. Raises InvalidInput when a claim does not
+        satisfy the shapes; nothing is written then."""
         with self.lock:
             self.catch_up()
             claims = check_dataset(self.builder, quads)
-            exists = load_query("claim_exists")
-            new = [c for c in claims if not self.store.ask(exists, {"claim": c})]
+            stored = {
+                str(r["claim"]) for r in self.store.select(load_query("claims_stored"),
+                                                           {"claim": claims})
+            } if claims else set()
+            new = [c for c in claims if str(c) not in stored]
             for claim in claims:
-                if claim not in new:  # a stored claim may be repeated, not changed
+                if str(claim) in stored:  # a stored claim may be repeated, not changed
                     wanted = {q for q in quads if _belongs(q, claim)}
                     if not wanted <= set(claim_quads(self.store, claim)):
                         raise Conflict(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rdflib import URIRef
 
@@ -29,12 +30,12 @@ class Finding:
     confidence: str = "high"  # "low" when the rule is unsure both claims are about one thing
     reason: str | None = None  # why the confidence is low, in words
 
-    @property
+    @cached_property
     def id(self) -> str:
-        """The contradiction's local id."""
+        """The contradiction's local id (its rule and claims never change once found)."""
         return contradiction_id(self.rule_id, str(self.claim_a), str(self.claim_b))
 
-    @property
+    @cached_property
     def iri(self) -> URIRef:
         """The contradiction's IRI."""
         return CONTRADICTION[self.id]

@@ -10,7 +10,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from app.model.errors import DomainError, InvalidInput
-from app.model.vocab import CG, CGV, ID, RDF, VOCAB_GRAPH
+from app.model.vocab import CG, CGV, ID, PROV, RDF, VOCAB_GRAPH
 from app.store.base import GraphStore, Quad
 from app.store.claims import ClaimBuilder
 from app.store.limits import check_json, check_rdf_xml
@@ -75,6 +75,59 @@ def check_dataset(builder: ClaimBuilder, quads: list[Quad]) -> list[URIRef]:
         data.add((s, p, o))
     builder.validate_graph(data)
     return claims
+
+
+def split_dataset(quads: list[Quad], batch_claims: int) -> list[tuple[int, list[Quad]]]:
+    """Cut a dataset into batches of at most ``batch_claims`` claims, each importable on its
+    own: a claim's named graph, its description (its IRI and the ``#`` nodes under it: the
+    quotation and selectors) and the description of the article it comes from travel
+    together; an article shared by claims of several batches is repeated in each (inserting
+    a quad twice changes nothing). Quads that belong to no claim or article (entities,
+    labels) go with the first batch.
+
+    Returns [(number of claims, quads)], at least one batch. Raises ValueError if
+    ``batch_claims`` < 1."""
+    if batch_claims < 1:
+        raise ValueError("batch_claims must be at least 1")
+    claims = claim_iris(quads)
+    claim_set = {str(c) for c in claims}
+    own: dict[str, list[Quad]] = {}  # claim -> its named graph and description
+    by_subject: dict[str, list[Quad]] = {}  # every other default-graph quad
+    other_graphs: list[Quad] = []
+    for q in quads:
+        s, _, _, g = q
+        if g is not None:
+            if str(g) in claim_set:
+                own.setdefault(str(g), []).append(q)
+            else:
+                other_graphs.append(q)
+            continue
+        root = str(s).split("#", 1)[0]
+        if root in claim_set:
+            own.setdefault(root, []).append(q)
+        else:
+            by_subject.setdefault(str(s), []).append(q)
+    article_of = {
+        claim: str(o) for claim, qs in own.items() for s, p, o, g in qs
+        if g is None and p == PROV.wasDerivedFrom and str(s) == claim
+    }
+    used: set[str] = set()
+    batches: list[tuple[int, list[Quad]]] = []
+    for start in range(0, len(claims), batch_claims):
+        chunk = [str(c) for c in claims[start:start + batch_claims]]
+        out: list[Quad] = []
+        for claim in chunk:
+            out += own.get(claim, [])
+            article = article_of.get(claim)
+            if article is not None and article in by_subject:
+                out += by_subject[article]
+                used.add(article)
+        batches.append((len(chunk), out))
+    rest = [q for subject, qs in by_subject.items() if subject not in used for q in qs]
+    if not batches:
+        batches.append((0, []))
+    batches[0] = (batches[0][0], rest + other_graphs + batches[0][1])
+    return batches
 
 
 def pending_flags(claims: list[URIRef]) -> list[Quad]:
