@@ -237,3 +237,23 @@ def test_a_failed_detection_answers_stored_and_is_finished_by_the_next_write(
     assert service.submit(ongoing).created is False
     rows = service.detector.db.neighbourhood([again.claim])
     assert rows, "the pair's contradiction was stored by the catch-up"
+
+
+def test_reads_are_answered_while_claims_wait_for_the_writer(disk_state: AppState) -> None:
+    """Waiting claims hold no worker thread and readers never take the writer's lock: with
+    more claims waiting than the app has worker threads, reads still answer."""
+    editor = bearer(make_tokens(disk_state)["editor"])
+    claims = [claim("sohr", [st(f"waiting-{n}", "fightingStatus", "ended")]) for n in range(12)]
+    headers = {"content-type": "application/json", **editor}
+    app = create_app(disk_state.settings, state=disk_state)
+    with TestClient(app) as client, ThreadPoolExecutor(len(claims)) as pool:
+        with disk_state.service.lock:
+            futures = [pool.submit(client.post, "/claims", content=body(c), headers=headers)
+                       for c in claims]
+            wait_for(lambda: disk_state.commits.pending == len(claims))
+            started = time.monotonic()
+            for path in ("/claims/voa-hajin-sohr-1", "/disputes", "/health"):
+                assert client.get(path).status_code == 200
+            assert time.monotonic() - started < 20
+            assert not any(f.done() for f in futures)  # acknowledged only once stored
+        assert [f.result(timeout=120).status_code for f in futures] == [201] * len(claims)
