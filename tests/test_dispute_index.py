@@ -283,6 +283,8 @@ def test_claims_reviews_merges_and_raw_updates_are_seen_at_the_next_read(
     assert response.status_code == 200, response.text
     assert _ids(client, source="Reuters") == (1, [kept])
     assert index.builds == builds
+    offered = client.get("/ui/disputes.json").json()["choices"]["source"]
+    assert "Reuters" in {c["label"] for c in offered}  # a new speaker is offered
 
     # a pattern-based update (what it writes is unknown) has the index rebuilt at the next read
     update = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 
-from app.model.vocab import PROV, SCHEMA, SKOS, VOCAB_GRAPH
+from app.model.vocab import CLAIM, PROV, SCHEMA, SKOS, VOCAB_GRAPH
 from app.store.base import GraphStore, Row, StoreChange
 from app.store.queries import load_query
 
@@ -51,7 +51,8 @@ class VocabularyCache:
                 return True
             if p in (SKOS.prefLabel, SCHEMA.memberOf) and str(s) in known:
                 return True
-        return any(str(t) in known for t in change.touched)
+        # a write that names only what it touched: a claim may bring a new speaker
+        return any(str(t) in known or str(t).startswith(str(CLAIM)) for t in change.touched)
 
     def speakers(self) -> list[Row]:
         """Every speaker with a label and an organisation (rows of speakers.rq)."""
