@@ -167,7 +167,7 @@ def run_size(
     service.detector.detect = timer.wrap("detect", service.detector.detect)  # type: ignore[method-assign]
     service.builder.build = timer.wrap("build", service.builder.build)  # type: ignore[method-assign]
     db = service.detector.db
-    for name in ("run_rule", "pair_filter", "neighbourhood", "existing", "commit"):
+    for name in ("run_rule", "pair_verdicts", "same_source", "neighbourhood", "existing", "commit"):
         setattr(db, name, timer.wrap("db." + name, getattr(db, name)))
 
     batch_rates: list[float] = []

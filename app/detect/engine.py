@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -40,21 +40,26 @@ class Detector:
 
     def __init__(self, store: GraphStore, rules_dir: Path) -> None:
         self.db = DetectionStore(store)
-        self.rules, self.pair_filter = load_rules(rules_dir)
+        self.rules, self.pair_filter, self.same_source = load_rules(rules_dir)
 
     @property
     def all_rules(self) -> list[Rule]:
-        """Rules and the pair filter, for describing them in the graph."""
-        return [*self.rules, self.pair_filter]
+        """Rules, the pair filter and the same-source test, for describing them in the graph."""
+        return [*self.rules, self.pair_filter, self.same_source]
 
-    def find(self, claim: URIRef | None) -> tuple[list[Finding], list[Supersession]]:
-        """Contradictions and supersessions involving ``claim`` (or any claim, if None)."""
+    def find(
+        self, claims: URIRef | Sequence[URIRef] | None
+    ) -> tuple[list[Finding], list[Supersession]]:
+        """Contradictions and supersessions involving any of ``claims`` (one IRI or several;
+        every claim in the store if None). Each rule runs once for all the claims (in
+        chunks), and the pair filter and the same-source test once for all pairs found."""
+        bound = [claims] if isinstance(claims, URIRef) else claims
         found: dict[tuple[str, str, str], Finding] = {}
         lows: dict[tuple[str, str, str], str | None] = {}
         highs: set[tuple[str, str, str]] = set()
         for rule in self.rules:
             assert rule.type is not None
-            for row in self.db.run_rule(rule.query, claim):
+            for row in self.db.run_rule(rule.query, bound):
                 a, b = sorted((URIRef(str(row["c1"])), URIRef(str(row["c2"]))), key=str)
                 key = (rule.id, str(a), str(b))
                 finding = found.setdefault(key, Finding(rule.id, rule.type, a, b))
@@ -69,17 +74,15 @@ class Detector:
         for key, finding in found.items():
             if key in lows and key not in highs:
                 finding.confidence, finding.reason = "low", lows[key]
+        pairs = sorted({(f.claim_a, f.claim_b) for f in found.values()})
+        verdicts = self.db.pair_verdicts(self.pair_filter.query, pairs)
+        same = self.db.same_source(self.same_source.query, pairs)
         kept: list[Finding] = []
         supersessions: list[Supersession] = []
-        verdicts: dict[tuple[str, str], Row] = {}
         for finding in found.values():
             pair = (str(finding.claim_a), str(finding.claim_b))
-            if pair not in verdicts:
-                verdicts[pair] = self.db.pair_filter(
-                    self.pair_filter.query, finding.claim_a, finding.claim_b
-                )
-            verdict = verdicts[pair]
-            if _true(verdict, "hedged") or _true(verdict, "sameSource"):
+            verdict = verdicts.get(pair, {})
+            if _true(verdict, "hedged") or pair in same or pair[::-1] in same:
                 continue
             if _true(verdict, "c1Before"):
                 supersessions.append(Supersession(later=finding.claim_b, earlier=finding.claim_a))
@@ -90,17 +93,11 @@ class Detector:
         return kept, list(dict.fromkeys(supersessions))
 
     def detect(self, claims: Iterable[URIRef]) -> DetectionResult:
-        """Incremental detection for new claims: each rule is bound to the new claim, so it
-        only meets claims that share its subject and property."""
+        """Incremental detection for new claims: each rule is bound to the new claims, so it
+        only meets claims that share a subject and property with one of them."""
         claims = list(claims)
-        findings: dict[str, Finding] = {}
-        supersessions: list[Supersession] = []
-        for claim in claims:
-            found, sup = self.find(claim)
-            for f in found:
-                findings.setdefault(f.id, f)
-            supersessions += sup
-        return self._commit(list(findings.values()), supersessions, claims, full=False)
+        found, supersessions = self.find(claims) if claims else ([], [])
+        return self._commit(found, supersessions, claims, full=False)
 
     def full_run(self) -> DetectionResult:
         """Repair: run every rule over the whole store and regroup every dispute."""

@@ -57,16 +57,26 @@ def parse_rule(path: Path) -> Rule:
     )
 
 
-def load_rules(directory: Path) -> tuple[list[Rule], Rule]:
-    """The contradiction rules and the pair filter, from ``directory``."""
+FILTER_KINDS = ("pair-filter", "same-source")
+
+
+def load_rules(directory: Path) -> tuple[list[Rule], Rule, Rule]:
+    """The contradiction rules, the pair filter and the same-source query, from ``directory``.
+
+    Raises ValueError when a header is incomplete, ids repeat, or there is not exactly one
+    file of each filter kind (``# kind: pair-filter``, ``# kind: same-source``)."""
     parsed = [parse_rule(p) for p in sorted(directory.glob("*.rq"))]
     rules = [r for r in parsed if r.kind == "rule"]
-    filters = [r for r in parsed if r.kind == "pair-filter"]
-    if len(filters) != 1:
-        raise ValueError(
-            f"{directory}: expected exactly one pair-filter rule, found {len(filters)}"
-        )
+    filters: dict[str, Rule] = {}
+    for kind in FILTER_KINDS:
+        found = [r for r in parsed if r.kind == kind]
+        if len(found) != 1:
+            raise ValueError(f"{directory}: expected exactly one {kind} rule, found {len(found)}")
+        filters[kind] = found[0]
+    unknown = {r.kind for r in parsed} - {"rule", *FILTER_KINDS}
+    if unknown:
+        raise ValueError(f"{directory}: unknown rule kinds {sorted(unknown)}")
     ids = [r.id for r in parsed]
     if len(ids) != len(set(ids)):
         raise ValueError(f"{directory}: duplicate rule ids")
-    return rules, filters[0]
+    return rules, filters["pair-filter"], filters["same-source"]

@@ -70,6 +70,28 @@ def bind(query: str, bindings: Mapping[str, Node | Sequence[Node]] | None) -> st
     return query[:head] + "\n  " + "\n  ".join(blocks) + "\n" + query[head:]
 
 
+def bind_rows(query: str, names: Sequence[str], rows: Iterable[Sequence[Node]]) -> str:
+    """Bind several variables together, one VALUES row per tuple (``VALUES (?a ?b) {...}``),
+    at the head of the first WHERE group, as bind() does for one variable. Used to ask about
+    many pairs of terms in one query. Raises ValueError on a bad variable name or a row of
+    the wrong length, TypeError on a blank node."""
+    match = _WHERE.search(query)
+    if match is None:
+        raise ValueError("a bound query needs an explicit 'WHERE {'")
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"bad variable name {name!r}")
+    lines = []
+    for row in rows:
+        if len(row) != len(names):
+            raise ValueError(f"a row of {len(row)} terms for {len(names)} variables")
+        if all(not isinstance(v, URIRef) or _is_iri(str(v)) for v in row):
+            lines.append("(" + " ".join(_n3(v) for v in row) + ")")
+    head = match.end()
+    block = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { " + " ".join(lines) + " }"
+    return query[:head] + "\n  " + block + "\n" + query[head:]
+
+
 def _n3(term: Node) -> str:
     if not isinstance(term, Identifier) or isinstance(term, BNode):
         raise TypeError(f"cannot bind {term!r}: only IRIs and literals are bound")

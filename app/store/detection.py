@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from app.model.contradictions import Finding, Supersession
 from app.model.vocab import CG, CGV, DISPUTE, PROV, RDF, RDFS, RULE, VOCAB_GRAPH, XSD
-from app.store.base import GraphStore, Quad, Row
+from app.store.base import GraphStore, Quad, Row, bind_rows
 from app.store.queries import load_query
+
+# claims or pairs bound in one rule query: large enough that per-query costs vanish, small
+# enough that a query stays short (measured at 10,000 claims: 300 claims in one query of a
+# rule cost 35-50 ms, one query per claim 0.3-1 ms each)
+CHUNK = 500
 
 
 class DetectionStore:
@@ -20,14 +25,38 @@ class DetectionStore:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
 
-    def run_rule(self, query: str, claim: URIRef | None) -> list[Row]:
-        """Run a rule, bound to one new claim (incremental) or over everything (repair)."""
-        return self.store.select(query, {"c1": claim} if claim is not None else None)
+    def run_rule(self, query: str, claims: Sequence[URIRef] | None) -> list[Row]:
+        """Run a rule with ?c1 bound to new claims (incremental), or unbound over everything
+        (repair). New claims go in chunks of CHUNK, one query each: one query for many claims
+        costs far less than one query per claim."""
+        if claims is None:
+            return self.store.select(query)
+        rows: list[Row] = []
+        for start in range(0, len(claims), CHUNK):
+            rows += self.store.select(query, {"c1": list(claims[start:start + CHUNK])})
+        return rows
 
-    def pair_filter(self, query: str, claim_a: URIRef, claim_b: URIRef) -> Row:
-        """The pair filter's verdict for two claims."""
-        rows = self.store.select(query, {"c1": claim_a, "c2": claim_b})
-        return rows[0] if rows else {}
+    def pair_verdicts(
+        self, query: str, pairs: Sequence[tuple[URIRef, URIRef]]
+    ) -> dict[tuple[str, str], Row]:
+        """The pair filter's row for each pair (?c1 ?c2 bound together, CHUNK pairs a query),
+        keyed by the pair's IRIs as strings; a pair with no row is absent."""
+        out: dict[tuple[str, str], Row] = {}
+        for start in range(0, len(pairs), CHUNK):
+            bound = bind_rows(query, ("c1", "c2"), pairs[start:start + CHUNK])
+            for row in self.store.select(bound):
+                out.setdefault((str(row["c1"]), str(row["c2"])), row)
+        return out
+
+    def same_source(
+        self, query: str, pairs: Sequence[tuple[URIRef, URIRef]]
+    ) -> set[tuple[str, str]]:
+        """Which of the pairs the same-source query answers (both claims from one source)."""
+        out: set[tuple[str, str]] = set()
+        for start in range(0, len(pairs), CHUNK):
+            bound = bind_rows(query, ("c1", "c2"), pairs[start:start + CHUNK])
+            out |= {(str(r["c1"]), str(r["c2"])) for r in self.store.select(bound)}
+        return out
 
     def neighbourhood(self, claims: Iterable[URIRef]) -> list[Row]:
         """Contradictions in the disputes that touch these claims."""
