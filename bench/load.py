@@ -139,6 +139,7 @@ class Shared:
     acknowledged: set[str] = field(default_factory=set)
     posted: list[str] = field(default_factory=list)  # bodies acknowledged, for resubmission
     new_contradictions: int = 0
+    timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
 async def timed(shared: Shared, name: str, client: httpx.AsyncClient, method: str, url: str,
@@ -177,6 +178,10 @@ async def act(shared: Shared, client: httpx.AsyncClient, action: str, rng: rando
         response = await timed(shared, action, client, "POST", "/claims", content=body,
                                headers={"content-type": "application/json", **shared.editor})
         if response is not None and response.status_code in (200, 201):
+            for part in response.headers.get("server-timing", "").split(","):
+                name, _, duration = part.strip().partition(";dur=")
+                if duration:
+                    shared.timings[name].append(float(duration) / 1000)
             answer = response.json()
             shared.acknowledged.add(answer["claim"]["id"])
             shared.claims.append(answer["claim"]["id"])
@@ -270,6 +275,9 @@ def report(shared: Shared, solo: dict[str, list[float]], seconds: float) -> list
                           "of single-client")
         if any(c >= 500 for c in shared.statuses[name]):
             missed.append(f"{name}: 5xx answers")
+    for name, values in sorted(shared.timings.items()):  # POST /claims, from Server-Timing
+        print(f"  POST /claims {name:17} {len(values):5} {ms(pct(values, 50))} "
+              f"{ms(pct(values, 95))} {ms(pct(values, 99))}  (server side)")
     writes = shared.latencies.get("POST /claims", [])
     if writes and pct(writes, 95) > 1.0:
         missed.append(f"POST /claims: p95 {pct(writes, 95):.2f} s > 1 s")

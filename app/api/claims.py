@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
@@ -48,12 +49,19 @@ async def post_claim(
     comes once this claim is stored, with the contradictions that involve it. Re-submitting
     an identical claim changes nothing and answers 200."""
     # awaited, not blocking: claims waiting for the writer hold no worker thread that reads need
+    started = time.perf_counter()
     result = await state.commits.submit_async(claim)
+    written = time.perf_counter()
     if not result.created:
         response.status_code = 200
     claim_id = local_id(str(result.claim), str(CLAIM))
     response.headers["Location"] = f"/claims/{claim_id}"
-    return await state.commits.after(lambda: _created(state, claim_id, result))
+    answer = await state.commits.after(lambda: _created(state, claim_id, result))
+    # where the time went: waiting for and in the group write, then reading the answer back
+    response.headers["Server-Timing"] = (
+        f"write;dur={(written - started) * 1000:.1f}, "
+        f"answer;dur={(time.perf_counter() - written) * 1000:.1f}")
+    return answer
 
 
 def _created(state: AppState, claim_id: str, result: Submission) -> dict[str, Any]:
