@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test check bench clean eval
+.PHONY: install serve test check bench bench-1m bench-load clean eval
 
 $(STAMP): pyproject.toml app/web/vendor/package-lock.json
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,14 @@ check: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# one size of a million claims (ingest, detection, /disputes), without the side comparisons
+bench-1m: install
+	$(BIN)/python -m bench --sizes 1000000 --rdflib-size 0 --protocol-size 0 --incremental 100 --requests 30
+
+# 50 clients mixing reads, claim writes and reviews against a real server on loopback
+bench-load: install
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) graph_data/store .pytest_cache .mypy_cache .ruff_cache
