@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Iterable
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Request, Response
 from rdflib import URIRef
-from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import AppState
 from app.api.negotiation import choose
@@ -64,6 +66,15 @@ _TOKEN = re.compile(
     r"|\b(?:OPTIONAL|UNION|MINUS)\b",
     re.IGNORECASE,
 )
+
+# Queries wait in threads of their own, not in the pool the app's other sync endpoints share
+# (app.main.READ_THREADS, a few): a thread here mostly waits, on a query worker's pipe or for
+# its client's turn (one query per client at a time), and holds no GIL meanwhile. In the
+# shared pool, one client's queued runaway queries took every thread and other clients'
+# queries and pages waited out the time limit. 40 is anyio's default pool size, what
+# /sparql had before the shared pool was made small.
+QUERY_THREADS = 40
+_query_threads: RunVar[CapacityLimiter] = RunVar("sparql_query_threads")
 
 DOC = (
     "SPARQL 1.1 query. Pass the query as `query` (GET or form POST) or as an "
@@ -254,14 +265,14 @@ async def _run(
         # isolated); this is only a backstop so a request never hangs. (A timeout block,
         # not wait_for: no extra task per query.)
         async with asyncio.timeout(settings.sparql_timeout_s + 5):
-            result = await run_in_threadpool(
+            result = await to_thread.run_sync(functools.partial(
                 state.store.run_user_query, query, max_rows=settings.sparql_max_rows,
                 timeout_s=settings.sparql_timeout_s,
                 union_default_graph=settings.union_default_graph,
                 default_graphs=[URIRef(g) for g in default],
                 named_graphs=[URIRef(g) for g in named],
                 base_iri=_base_iri(request),
-            )
+            ), limiter=_threads())
     except TimeoutError as exc:
         raise QueryTimeout(f"the query ran past the {settings.sparql_timeout_s:g} s limit") from exc
     finally:
@@ -277,6 +288,16 @@ async def _run(
     textual = media.startswith("text/") or "json" in media or "xml" in media
     charset = "; charset=utf-8" if textual else ""
     return Response(body, media_type=media + charset, headers=headers)
+
+
+def _threads() -> CapacityLimiter:
+    """This event loop's pool of query threads."""
+    try:
+        return _query_threads.get()
+    except LookupError:
+        limiter = CapacityLimiter(QUERY_THREADS)
+        _query_threads.set(limiter)
+        return limiter
 
 
 def _base_iri(request: Request) -> str:
