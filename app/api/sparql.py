@@ -102,8 +102,16 @@ GET_PARAMETERS = [
 ]
 
 
+# Refused, whatever the client's role (app.api.openapi documents the other error statuses).
+REFUSED = {"403": {
+    "description": "SPARQL Update, or SERVICE (a federated query): this endpoint is read-only "
+                   "and fetches no URLs.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}}
+
+
 @router.get("/sparql", summary="SPARQL query (GET)", description=DOC,
-            openapi_extra={"parameters": GET_PARAMETERS})
+            openapi_extra={"parameters": GET_PARAMETERS, "responses": REFUSED})
 async def sparql_get(request: Request) -> Response:
     """Run a query given in the URL."""
     state = _state(request)
@@ -122,7 +130,8 @@ async def sparql_get(request: Request) -> Response:
     )
 
 
-@router.post("/sparql", summary="SPARQL query (POST)", description=DOC)
+@router.post("/sparql", summary="SPARQL query (POST)", description=DOC,
+             openapi_extra={"responses": REFUSED})
 async def sparql_post(request: Request) -> Response:
     """Run a query sent as a form or as an application/sparql-query body."""
     state = _state(request)
