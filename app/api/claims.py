@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Response
 
 from app.analysis import reports
-from app.api.auth import _bearer
+from app.api.auth import EditorDep
 from app.api.deps import AppState, StateDep
 from app.detect.service import Submission
 from app.model.claims import ClaimIn
-from app.model.reviews import Reviewer, Role
 from app.model.vocab import CLAIM, ENTITY, local_id
-from app.review.service import review_service
 
 router = APIRouter(tags=["claims"])
-
-
-async def require_editor(
-    state: StateDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Reviewer:
-    """EditorDep, checked on the event loop: a token lookup (sqlite, well under 1 ms) is no
-    reason to queue a write behind every read waiting for a worker thread."""
-    token = None if credentials is None else credentials.credentials
-    return review_service(state.store, state.settings).authenticate(token, Role.editor)
-
-
-AsyncEditorDep = Annotated[Reviewer, Depends(require_editor)]
 
 
 @router.get("/claims/{claim_id}")
@@ -41,7 +25,7 @@ def get_claim(state: StateDep, claim_id: str) -> dict[str, Any]:
 
 @router.post("/claims", status_code=201)
 async def post_claim(
-    state: StateDep, _: AsyncEditorDep, claim: ClaimIn, response: Response
+    state: StateDep, _: EditorDep, claim: ClaimIn, response: Response
 ) -> dict[str, Any]:
     """Validate (SHACL), store atomically, detect incrementally; return the disputes joined.
 
