@@ -24,6 +24,7 @@ from app.detect.service import ClaimService
 from app.model.errors import DomainError
 from app.store import open_store
 from app.store.base import GraphStore
+from app.store.dispute_index import index_of
 from app.store.engines import RemoteConfig
 from app.store.sandbox import CLIENT
 from app.web import pages
@@ -149,6 +150,12 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.claimgraph = state or build_state(settings)
         to_thread.current_default_thread_limiter().total_tokens = READ_THREADS
+        if state is None:
+            # the dispute list's index takes seconds to build on a large store: build it now,
+            # in the background, rather than in the first reader's request
+            index = index_of(app.state.claimgraph.store)
+            if index is not None:
+                index.warm()
         try:
             yield
         finally:
