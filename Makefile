@@ -32,7 +32,7 @@ bench: install
 
 # one size of a million claims (ingest, detection, /disputes), without the side comparisons
 bench-1m: install
-	$(BIN)/python -m bench --sizes 1000000 --rdflib-size 0 --protocol-size 0 --incremental 100 --requests 30
+	$(BIN)/python -m bench --sizes 1000000 --rdflib-size 0 --protocol-size 0 --incremental 100 --requests 30 --disputes-sizes 1000000
 
 # 50 clients mixing reads, claim writes and reviews against a real server on loopback
 bench-load: install

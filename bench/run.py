@@ -783,6 +783,11 @@ def main(argv: list[str] | None = None) -> int:
         "--protocol-size", type=int, default=5000,
         help="claims for the /sparql and remote-backend comparison (0 skips it)",
     )
+    p.add_argument(
+        "--disputes-sizes", type=int, nargs="*", default=[100_000],
+        help="claim scales for the /disputes page bench on a synthesized dispute layer "
+        "(bench/disputes.py; none skips it)",
+    )
     p.add_argument("--out", type=Path, default=RESULTS)
     p.add_argument("--child", type=int, help=argparse.SUPPRESS)
     p.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
@@ -866,6 +871,11 @@ def main(argv: list[str] | None = None) -> int:
 
         log(f"SPARQL endpoint and remote backend at {args.protocol_size:,} claims")
         results["protocol"] = protocol.run(args.protocol_size)
+    if args.disputes_sizes:
+        from bench import disputes
+
+        log(f"/disputes pages on a synthesized dispute layer at {args.disputes_sizes}")
+        results["disputes_pages"] = disputes.run(args.disputes_sizes)
     log("extraction and POST /articles (text -> claims)")
     from bench import articles
 
@@ -878,6 +888,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import protocol
 
         print(protocol.report(results["protocol"]))
+    if "disputes_pages" in results:
+        from bench import disputes
+
+        for figures in results["disputes_pages"].values():
+            disputes.print_size(figures)
     print(articles.report(results["ingest"]))
     print(f"figures written to {args.out}")
     return 1 if results["failed"] else 0
