@@ -72,8 +72,14 @@ def cmd_load(args: argparse.Namespace) -> int:
             with Progress(*columns, console=console) as progress:
                 task = progress.add_task(Path(path).name[-30:], total=total, rate="-")
                 done = 0
-                for count, quads in batches:
-                    _, result = state.service.import_quads(quads)
+                for number, (count, quads) in enumerate(batches, 1):
+                    try:
+                        _, result = state.service.import_quads(quads)
+                    except DomainError as exc:
+                        # earlier batches are stored; this one wrote nothing
+                        exc.message = (f"{path}: batch {number} of {len(batches)} refused "
+                                       f"({done} claims stored before it): {exc.message}")
+                        raise
                     contradictions += len(result.new_contradictions)
                     disputes |= result.disputes
                     done += count

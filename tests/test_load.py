@@ -3,14 +3,17 @@ result as one import."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from app.cli import main as cli_main
 from app.main import build_state
 from app.store import views
 from app.store.loader import claim_iris, read_quads, split_dataset
+from app.store.oxigraph import to_ox
 from tests.conftest import settings
 
 SEED = Path(__file__).resolve().parents[1] / "graph_data" / "seed" / "voa-hajin-2018-12.trig"
@@ -59,3 +62,32 @@ def test_load_in_batches_finds_what_one_import_finds(
     finally:
         whole.store.close()
     assert by_batches == at_once and at_once
+
+
+def test_a_refused_batch_names_itself_and_keeps_the_batches_before_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quads = read_quads(SEED)
+    last = claim_iris(quads)[-1]  # in the last batch: claims are batched in IRI order
+    kept = [q for q in quads if not (q[0] == last and str(q[1]).endswith("reportingVerb"))]
+    assert len(kept) == len(quads) - 1
+    broken = tmp_path / "broken.trig"
+    broken.write_bytes(ox.serialize(
+        [ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph() if g is None else to_ox(g))
+         for s, p, o, g in kept], format=ox.RdfFormat.TRIG))
+    store = tmp_path / "store"
+    code = cli_main(["load", str(broken), "--store", str(store), "--no-seed", "--batch", "5"])
+    assert code == 2
+    err = capsys.readouterr().err
+    found = re.search(r"batch (\d) of 3 refused \((\d+) claims stored before it\): "
+                      r"the claim does not satisfy the SHACL shapes", err)
+    assert found, err
+    batch, before = int(found.group(1)), int(found.group(2))
+    assert (batch, before) == (3, 10)
+    state = build_state(settings(seed=False, store=str(store)))
+    try:
+        stored = state.store.select(
+            "PREFIX cg: <https://w3id.org/claimgraph/ns#> SELECT ?c WHERE { ?c a cg:Claim }")
+        assert len(stored) == before
+    finally:
+        state.store.close()
