@@ -166,6 +166,7 @@ def run_size(
     store.insert = timer.wrap("insert", store.insert)  # type: ignore[method-assign]
     service.detector.detect = timer.wrap("detect", service.detector.detect)  # type: ignore[method-assign]
     service.builder.build = timer.wrap("build", service.builder.build)  # type: ignore[method-assign]
+    service.builder.validate_many = timer.wrap("validate", service.builder.validate_many)  # type: ignore[method-assign]
     db = service.detector.db
     for name in ("run_rule", "pair_verdicts", "same_source", "neighbourhood", "existing", "commit"):
         setattr(db, name, timer.wrap("db." + name, getattr(db, name)))
@@ -278,6 +279,7 @@ def run_size(
     lat_agree: list[float] = []
     produced = {"conflicting_with_new_contradiction": 0, "agreeing_with_new_contradiction": 0}
     errors: list[str] = []
+    shacl: list[float] = []
     for claim, conflict in followups:
         t0 = time.perf_counter()
         try:
@@ -289,6 +291,7 @@ def run_size(
         lat.append(dt_)
         det.append(timer.last.get("detect", float("nan")))
         build.append(timer.last.get("build", float("nan")))
+        shacl.append(timer.last.get("validate", float("nan")))
         (lat_conflict if conflict else lat_agree).append(dt_)
         if result.detection.new_contradictions:
             key = "conflicting" if conflict else "agreeing"
@@ -301,8 +304,10 @@ def run_size(
         "submit_ms_p99": pct(lat, 99) * 1e3,
         "detect_ms_p50": pct(det, 50) * 1e3,
         "detect_ms_p99": pct(det, 99) * 1e3,
-        "build_validate_ms_p50": pct(build, 50) * 1e3,
-        "build_validate_ms_p99": pct(build, 99) * 1e3,
+        "build_ms_p50": pct(build, 50) * 1e3,
+        "build_ms_p99": pct(build, 99) * 1e3,
+        "shacl_ms_p50": pct(shacl, 50) * 1e3,
+        "shacl_ms_p99": pct(shacl, 99) * 1e3,
         "conflicting_submit_ms_p50": pct(lat_conflict, 50) * 1e3,
         "agreeing_submit_ms_p50": pct(lat_agree, 50) * 1e3,
         **produced,
@@ -656,9 +661,15 @@ def print_report(results: dict[str, Any]) -> None:
             ),
         )
         row(
-            "  build+SHACL p50 / p99 (ms)",
+            "  build p50 / p99 (ms)",
             lambda s: (
-                f"{s['incremental']['build_validate_ms_p50']:.1f} / {s['incremental']['build_validate_ms_p99']:.1f}"  # noqa: E501
+                f"{s['incremental']['build_ms_p50']:.1f} / {s['incremental']['build_ms_p99']:.1f}"
+            ),
+        )
+        row(
+            "  SHACL (pyshacl) p50 / p99 (ms)",
+            lambda s: (
+                f"{s['incremental']['shacl_ms_p50']:.1f} / {s['incremental']['shacl_ms_p99']:.1f}"
             ),
         )
         row(
