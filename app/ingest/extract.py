@@ -22,7 +22,7 @@ from app.ingest.embeds import EmbeddedPost
 from app.ingest.frames import FrameHit, FrameSet, interval, load_frames, match_frames
 from app.ingest.gazetteer import Entity, Gazetteer
 from app.ingest.sources import SourceResolver, Speaker
-from app.ingest.states import StateHit, StateReader, load_states
+from app.ingest.states import PhraseReader, StateHit, StateReader, load_phrases, load_states
 
 _STATE = {"controlStatus", "controlledBy", "fightingStatus", "defeatStatus", "presentIn"}
 _NOT_NAMES = {"so", "but", "this", "that", "the", "it", "there", "they", "we", "he", "she", "once",
@@ -126,6 +126,8 @@ class Extractor:
         self.counts = counts or CountReader(
             load_counts(_ONTOLOGY / "frames" / "counts.json"), nlp, frames.bounds)
         self.states = StateReader(load_states(_ONTOLOGY / "frames" / "states.json"), nlp)
+        self.phrases = PhraseReader(load_phrases(_ONTOLOGY / "frames" / "phrases.json"),
+                                    self.states.lex, nlp)
         self.wires = {w.lower() for w in frames.wires}
         self.place_names = gazetteer.places()
 
@@ -315,6 +317,7 @@ class Extractor:
                     count_places.append((hit.trigger, ref))
                     place_names.add(hit.subject.lower())
         count_places.sort()
+        states = sorted(states + self.phrases.find(doc), key=lambda h: h.trigger)
         for st in statements:
             self._add_states(st, states, armed, count_places, place_names)
             self._add_counts(st, counts, armed, count_places, published, text)
@@ -551,35 +554,77 @@ class Extractor:
         before = [pid for pos, pid in places if pos < a]
         ctx = inside[0] if inside else (before[-1] if before else None)
         found: list[dict[str, Any]] = []
+        hits: list[StateHit] = []  # the hit of each found triple
         for hit in states:
             if not any(x <= hit.trigger < y for x, y in st.content_spans or (st.content,)):
                 continue
             frame = hit.frame
+            subjects: list[str | None]
             if frame.subject_kind == "context-place" and hit.subject is None:
                 prior = [pid for pos, pid in places if pos < hit.trigger]
-                subject = prior[-1] if prior else ctx
+                subjects = [prior[-1] if prior else ctx]
             elif frame.subject_kind in ("place", "context-place"):
-                subject = self._place_ref(hit.subject or "", st.speakers, ctx, place_names,
-                                          name=hit.subject_is_name)
+                subjects = [self._place_ref(hit.subject or "", st.speakers, ctx, place_names,
+                                            name=hit.subject_is_name)]
+                subjects += [self._place_ref(p, st.speakers, ctx, place_names, name=True)
+                             for p in hit.also]
             else:
-                subject = self._group_ref(hit.subject or "", st.speakers, armed)
-            if not subject:
-                continue
+                subjects = [self._group_ref(hit.subject or "", st.speakers, armed)]
             # the parse decides: a denying cue ("denied that …") flips the frame's polarity;
             # the statement-wide regular-expression cues do not apply
             negative = (hit.polarity == "negative") != (st.cue_polarity == "negative")
             extra = {"_polarity": "negative" if negative else "positive",
                      "_certainty": hit.certainty}
-            found.append({"subject": subject, "property": frame.property,
-                          "value": frame.value, **extra})
             holder = self._group_ref(hit.holder, st.speakers, armed) if hit.holder else None
-            if frame.holder_property and holder and holder != subject:
-                found.append({"subject": subject, "property": frame.holder_property,
-                              "value": holder, **extra})
-            st.frames.append(frame.id)
+            used = False
+            for subject in dict.fromkeys(s for s in subjects if s):
+                value = self._state_value(hit, subject, st.speakers, ctx, armed, place_names)
+                if value is None:
+                    continue
+                found.append({"subject": subject, "property": frame.property,
+                              "value": value, **extra})
+                hits.append(hit)
+                if frame.holder_property and holder and holder != subject:
+                    found.append({"subject": subject, "property": frame.holder_property,
+                                  "value": holder, **extra})
+                    hits.append(hit)
+                used = True
+            if used:
+                st.frames.append(frame.id)
         if found:
-            props = {t["property"] for t in found}
-            st.triples = [t for t in st.triples if t["property"] not in props] + found
+            # a dependency frame replaces the regular-expression frames of its property; a
+            # phrase frame (phrases.json) only those of its property and subject, so that
+            # "once Hajin is liberated, … villages under IS control" keeps Hajin's claim
+            props = {t["property"] for t, h in zip(found, hits, strict=True)
+                     if h.frame.id in self.states.lex.frames}
+            pairs = {(t["property"], t["subject"]) for t in found}
+            st.triples = [t for t in st.triples if t["property"] not in props and
+                          (t["property"], t["subject"]) not in pairs] + found
+
+    def _state_value(
+        self, hit: StateHit, subject: str, speakers: list[Speaker], ctx: str | None,
+        armed: str | None, place_names: set[str],
+    ) -> Any:
+        """The value of a state: the frame's own, a share's interval ("more than 60 percent":
+        min 60, exclusive; 100 percent is full control) or the place or group a presence or
+        support frame points to; None when it cannot be read."""
+        frame = hit.frame
+        if frame.grade:
+            share = interval({"number": hit.number or "", "bound": hit.bound or ""},
+                             self.frames.bounds)
+            if share is None:
+                return None
+            if share.get("exact") == 100:
+                return "fully-controlled"
+            if "exact" in share:
+                share = {"min": share["exact"], "max": share["exact"]}
+            return {**share, "grade": frame.grade}
+        if frame.value_kind:
+            phrase = hit.value or ""
+            obj = (self._place_ref(phrase, speakers, ctx, place_names, name=True)
+                   if frame.value_kind == "place" else self._group_ref(phrase, speakers, armed))
+            return obj if obj != subject else None
+        return frame.value
 
     def _irrealis(self, content: str, pos: int) -> bool:
         clause_start = max(content.rfind(",", 0, pos), content.rfind(";", 0, pos)) + 1

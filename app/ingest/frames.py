@@ -1,5 +1,7 @@
 """Claim frames, read from ``ontology/frames/*.ttl``: regular expressions that map the content
-of an attributed statement to claim properties. The frames are data; this module only runs them.
+of an attributed statement to claim properties, with the number bounds, factuality cues, aliases
+and wires the parse-based frames (states.py, counts.py) share. The frames are data; this module
+only runs them.
 """
 
 from __future__ import annotations

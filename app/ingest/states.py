@@ -1,7 +1,9 @@
 """State claims read from the dependency parse: control of a place, fighting going on or
 ended, defeat of a group, with polarity and certainty from the parse.
 
-The frames are spaCy ``DependencyMatcher`` patterns in ``ontology/frames/states.json``.
+The frames are spaCy ``DependencyMatcher`` patterns in ``ontology/frames/states.json`` and,
+for territory shares, places under a party's control, contested places, presence and support,
+``Matcher`` token patterns with named roles in ``ontology/frames/phrases.json``.
 Polarity: a negated trigger ("has not fallen", "never captured", "no longer holds") denies
 the frame's value; a future ("will soon seize Hajin") says the state does not hold yet, so a
 completed state (taken, defeated, ended) is denied for now. Certainty: a trigger inside a
@@ -14,10 +16,10 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from spacy.language import Language
-from spacy.matcher import DependencyMatcher
+from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Token
 
 _DONE = {"fully-controlled", "defeated", "ended"}
@@ -29,10 +31,14 @@ class StateFrame:
 
     id: str
     property: str
-    value: str
+    value: str | None
     subject_kind: str  # place | group | context-place
     holder_property: str | None
     patterns: tuple[tuple[dict[str, Any], ...], ...]
+    grade: str | None = None  # a share: the value is an interval of this grade
+    needs: frozenset[str] = frozenset()  # a sentence without one of these words is skipped
+    value_kind: str | None = None  # place | group: the value is the 'value' node's entity
+    future_denies: bool = True  # "will soon seize Hajin" denies that Hajin is taken
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,10 @@ class StateHit:
     subject_is_name: bool  # a proper noun that is not a person or an organisation
     polarity: str | None  # "negative" or None
     certainty: str | None  # "possible" or None
+    also: tuple[str, ...] = ()  # subjects coordinated with it ("Baghuz and Susa")
+    value: str | None = None  # the place or group of a value_kind frame
+    number: str | None = None  # a share: its number ("60", "half") and bound ("more than")
+    bound: str | None = None
 
 
 class StateReader:
@@ -108,7 +118,7 @@ class StateReader:
             subject = nodes.get("subject")
             if subject is None and frame.subject_kind == "context-place":
                 subject = _where(trigger, nodes.get("noun"))
-            holder = self._holder(frame, nodes)
+            holder = nodes.get("holder") or self._holder(frame, nodes)
             out[(trigger.i, frame.property)] = StateHit(
                 frame=frame, trigger=trigger.idx,
                 subject=_phrase(subject) if subject is not None else None,
@@ -118,7 +128,7 @@ class StateReader:
                 subject_is_name=subject is not None and subject.pos_ == "PROPN" and
                 not subject.text.isupper() and subject.ent_type_ != "NORP" and (
                     subject.ent_type_ != "PERSON" or _said_to_be_place(subject)),
-                polarity=self._polarity(frame, verb), certainty=self._certainty(verb),
+                polarity=polarity(self.lex, frame, verb), certainty=certainty(self.lex, verb),
             )
         return sorted(out.values(), key=lambda h: h.trigger)
 
@@ -135,26 +145,29 @@ class StateReader:
             return next((g for g in agent.children if g.dep_ == "pobj"), None)
         return next((c for c in trigger.children if c.dep_ == "nsubj"), None)
 
-    def _polarity(self, frame: StateFrame, verb: Token) -> str | None:
-        children = list(verb.children)
-        if any(c.dep_ == "neg" or c.lower_ in self.lex.negators for c in children):
-            return "negative"
-        if any(c.lower_ in self.lex.not_yet and any(g.lower_ == "no" for g in c.children)
-               for c in children):
-            return "negative"  # "no longer"
-        future = any(c.dep_ == "aux" and c.lower_ in self.lex.future for c in children) or (
-            verb.head.lower_ == "going" and verb.dep_ == "xcomp")
-        if future and frame.value in _DONE:
-            return "negative"  # "will soon seize Hajin": not taken yet
-        return None
+def polarity(lex: StateLexicon, frame: StateFrame, verb: Token) -> str | None:
+    """"negative" when the parse denies the frame at ``verb``, else None."""
+    children = list(verb.children)
+    if any(c.dep_ == "neg" or c.lower_ in lex.negators for c in children):
+        return "negative"
+    if any(c.lower_ in lex.not_yet and any(g.lower_ == "no" for g in c.children)
+           for c in children):
+        return "negative"  # "no longer"
+    future = any(c.dep_ == "aux" and c.lower_ in lex.future for c in children) or (
+        verb.head.lower_ == "going" and verb.dep_ == "xcomp")
+    if future and frame.value in _DONE and frame.future_denies:
+        return "negative"  # "will soon seize Hajin": not taken yet
+    return None
 
-    def _certainty(self, verb: Token) -> str | None:
-        for tok in (verb, *verb.ancestors):
-            if any(c.dep_ == "mark" and c.lower_ in self.lex.conditional for c in tok.children):
-                return "possible"
-            if tok.dep_ in ("ccomp", "ROOT"):
-                break
-        return None
+
+def certainty(lex: StateLexicon, verb: Token) -> str | None:
+    """"possible" when ``verb`` sits in a conditional or temporal clause, else None."""
+    for tok in (verb, *verb.ancestors):
+        if any(c.dep_ == "mark" and c.lower_ in lex.conditional for c in tok.children):
+            return "possible"
+        if tok.dep_ in ("ccomp", "ROOT"):
+            break
+    return None
 
 
 MAX_SENTENCE_TOKENS = 150
@@ -223,3 +236,133 @@ def _said_to_be_place(name: Token) -> bool:
         if tok.lower_ == name.lower_ and tok.dep_ == "pobj" and tok.head.lower_ in _LOCATIVE:
             return True
     return False
+
+
+# -- frames as token sequences (ontology/frames/phrases.json) -------------------------------------
+@dataclass(frozen=True)
+class PhraseFrames:
+    """The frames of phrases.json, their macros expanded; each pattern element keeps its ROLE."""
+
+    frames: tuple[StateFrame, ...]
+    shares: dict[str, float]
+
+
+def _expand(pattern: list[dict[str, Any]], macros: dict[str, Any],
+            depth: int = 0) -> list[list[dict[str, Any]]]:
+    """Every token sequence a pattern with macros stands for."""
+    if depth > 5:
+        raise ValueError("phrases.json: macros nest too deep")
+    out: list[list[dict[str, Any]]] = [[]]
+    for el in pattern:
+        if "MACRO" not in el:
+            out = [[*seq, el] for seq in out]
+            continue
+        alts: list[list[dict[str, Any]]] = []
+        for alt in macros[el["MACRO"]]:
+            for seq in _expand(alt, macros, depth + 1):
+                alts.append([{**t, "ROLE": el["ROLE"]} if "ROLE" in el else t for t in seq])
+        if el.get("OP") == "?":
+            alts.append([])
+        out = [seq + alt for seq in out for alt in alts]
+    return out
+
+
+@cache
+def load_phrases(path: Path) -> PhraseFrames:
+    """Read phrases.json (cached per path)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    frames = tuple(
+        StateFrame(
+            id=f["id"], property=f["property"], value=f.get("value"),
+            subject_kind=f.get("subject_kind", "place"),
+            holder_property=f.get("holder_property"),
+            patterns=tuple(tuple(seq) for p in f["patterns"] for seq in _expand(p, data["macros"])),
+            grade=f.get("grade"), value_kind=f.get("value_kind"),
+            future_denies=f.get("future_denies", False), needs=frozenset(f.get("needs", ())),
+        )
+        for f in data["frames"]
+    )
+    return PhraseFrames(frames, {k: float(v) for k, v in data.get("shares", {}).items()})
+
+
+class PhraseReader:
+    """Finds the token-sequence frames of phrases.json in a parsed document; polarity and
+    certainty come from the parse of the trigger, as for the dependency frames."""
+
+    def __init__(self, phrases: PhraseFrames, lexicon: StateLexicon, nlp: Language) -> None:
+        self.phrases = phrases
+        self.lex = lexicon
+        self.matchers: list[tuple[StateFrame, Matcher]] = []
+        self.keys: dict[str, tuple[StateFrame, tuple[str | None, ...]]] = {}
+        for frame in phrases.frames:
+            matcher = Matcher(nlp.vocab)
+            for n, pattern in enumerate(frame.patterns):
+                key = f"{frame.id}#{n}"  # one key a pattern: a match's roles are its pattern's
+                self.keys[key] = (frame, tuple(el.get("ROLE") for el in pattern))
+                matcher.add(key, [[{k: v for k, v in el.items() if k != "ROLE"}
+                                   for el in pattern]])
+            self.matchers.append((frame, matcher))
+
+    def find(self, doc: Doc) -> list[StateHit]:
+        """Every phrase frame in the document: of overlapping matches of one property, the
+        leftmost longest ("half of X is under IS control" is a share, not X)."""
+        matches = []
+        for sent in doc.sents:
+            words = {t.lower_ for t in sent} | {t.lemma_ for t in sent}
+            for frame, matcher in self.matchers:
+                if frame.needs and not frame.needs & words:
+                    continue
+                found = cast(list[tuple[int, int, int, list[int]]],
+                             matcher(sent, with_alignments=True))
+                for match_id, start, end, align in found:
+                    names = self.keys[doc.vocab.strings[match_id]][1]
+                    matches.append((sent.start + start, -(end - start), frame,
+                                    [names[a] for a in align]))
+        matches.sort(key=lambda m: (m[0], m[1], m[2].id))
+        taken: dict[str, int] = {}  # property → end of its last kept match
+        out: list[StateHit] = []
+        for start, neg_len, frame, roles in matches:
+            if taken.get(frame.property, -1) > start:
+                continue
+            taken[frame.property] = start - neg_len
+            parts: dict[str, list[Token]] = {}
+            for tok, role in zip(doc[start:start - neg_len], roles, strict=True):
+                if role:
+                    parts.setdefault(role, []).append(tok)
+            out.append(self._hit(frame, parts))
+        return sorted(out, key=lambda h: h.trigger)
+
+    def _hit(self, frame: StateFrame, parts: dict[str, list[Token]]) -> StateHit:
+        trigger = parts["trigger"][0]
+        verbs = [*parts.get("be", []), trigger]
+        subject = _text(parts.get("subject"))
+        number = _text(parts.get("number"))
+        if number is not None and number.lower() in self.phrases.shares:
+            number = f"{self.phrases.shares[number.lower()]:g}"
+        head = parts["subject"][-1] if "subject" in parts else None
+        return StateHit(
+            frame=frame, trigger=trigger.idx, subject=subject, holder=_text(parts.get("holder")),
+            subject_is_name=any(not t.is_lower and t.lower_ != "the"
+                                for t in parts.get("subject", [])),
+            polarity="negative" if any(polarity(self.lex, frame, v) for v in verbs) else None,
+            certainty=certainty(self.lex, verbs[0]),
+            also=_conjuncts(head) if head is not None else (),
+            value=_text(parts.get("value")), number=number, bound=_text(parts.get("bound")),
+        )
+
+
+def _text(tokens: list[Token] | None) -> str | None:
+    if not tokens:
+        return None
+    return tokens[0].doc[tokens[0].i:tokens[-1].i + 1].text
+
+
+def _conjuncts(name: Token) -> tuple[str, ...]:
+    """The names coordinated with ``name`` in the parse ("Baghuz and Susa", "Sosa and
+    Shifa'a"), without it."""
+    root = name
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head
+    group = [root, *(t for t in root.subtree if t.dep_ == "conj" and t.head.i in
+                     {root.i, *(c.i for c in root.subtree if c.dep_ == "conj")})]
+    return tuple(_phrase(t) for t in group if t.i != name.i and not t.is_lower)

@@ -1,0 +1,133 @@
+"""The frames of ontology/frames/phrases.json (territory shares, "under X control", contested
+places, presence, support), read from the parse: sentences the seed article does not contain,
+from other conflicts and in other phrasings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.ingest.extract import Extractor
+from app.ingest.gazetteer import Gazetteer
+from app.ingest.states import load_phrases
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    """The extractor over the entity file (no store)."""
+    return Extractor.build(ROOT / "ontology", Gazetteer.from_turtle(ROOT / "ontology" / "entities.ttl"))
+
+
+def triples(extractor: Extractor, text: str) -> set[tuple[str, str, Any, str]]:
+    """(subject, property, value, polarity) of the one statement of ``text``; an interval
+    value is a sorted tuple of its items."""
+    found = extractor.extract(text)
+    assert len(found) == 1, [text[s.content[0]:s.content[1]] for s in found]
+    return {(t["subject"], t["property"],
+             tuple(sorted(t["value"].items())) if isinstance(t["value"], dict) else t["value"],
+             t["_polarity"]) for t in found[0].triples}
+
+
+def share(**kw: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted({**kw, "grade": "partly-controlled"}.items()))
+
+
+def test_the_frames_are_data_and_the_regular_expressions_are_gone() -> None:
+    ids = {f.id for f in load_phrases(ROOT / "ontology" / "frames" / "phrases.json").frames}
+    assert {"control-percent", "control-under", "control-contested", "present-in",
+            "supports"} <= ids
+    ttl = (ROOT / "ontology" / "frames" / "frames.ttl").read_text(encoding="utf-8")
+    for gone in ("cgf:control-percent", "cgf:control-under", "cgf:control-contested",
+                 "cgf:present-in", "cgf:supports"):
+        assert gone not in ttl
+
+
+def test_an_approximate_share_held_by_an_alias(extractor: Extractor) -> None:
+    text = ("Kurdish-led forces now hold about 90 percent of Raqqa, a spokesman for the "
+            "Syrian Democratic Forces said.")
+    assert triples(extractor, text) == {
+        ("Raqqa", "controlStatus", share(min=72.0, min_inclusive=True, max=108.0,
+                                         max_inclusive=True), "positive"),
+        ("Raqqa", "controlledBy", "sdf", "positive")}
+
+
+def test_a_share_with_a_percent_sign_and_a_known_place(extractor: Extractor) -> None:
+    text = "The Syrian army says it controls 70% of the city of Deir ez-Zor, state media reported."
+    found = triples(extractor, text)
+    assert ("deir-el-zour", "controlStatus", share(min=70.0, max=70.0), "positive") in found
+
+
+def test_a_share_written_per_cent(extractor: Extractor) -> None:
+    text = "Kyiv said Ukrainian forces hold 20 per cent of Bakhmut."
+    assert ("Bakhmut", "controlStatus", share(min=20.0, max=20.0), "positive") in triples(
+        extractor, text)
+
+
+def test_more_than_half_of_a_district_under_control(extractor: Extractor) -> None:
+    text = ("More than half of Nad Ali district is under Taliban control, a provincial "
+            "council member said.")
+    found = triples(extractor, text)
+    subject = next(t[0] for t in found)
+    assert found == {
+        (subject, "controlStatus", share(min=50.0, min_inclusive=False), "positive"),
+        (subject, "controlledBy", "Taliban", "positive")}
+    assert "Nad Ali" in subject  # a share of the district, not the whole district held
+
+
+def test_a_passive_share(extractor: Extractor) -> None:
+    text = "Some 60 percent of Hajin is now held by Islamic State fighters, the monitor said."
+    assert triples(extractor, text) == {
+        ("hajin", "controlStatus", share(min=48.0, min_inclusive=True, max=72.0,
+                                         max_inclusive=True), "positive"),
+        ("hajin", "controlledBy", "islamic-state", "positive")}
+
+
+def test_a_denied_share(extractor: Extractor) -> None:
+    text = "Rebels do not control 40 percent of Idlib, the ministry said."
+    assert ("Idlib", "controlStatus", share(min=40.0, max=40.0), "negative") in triples(
+        extractor, text)
+
+
+def test_full_share_is_full_control(extractor: Extractor) -> None:
+    text = "The SDF said its fighters have taken 100 percent of Hajin."
+    assert ("hajin", "controlStatus", "fully-controlled", "positive") in triples(extractor, text)
+
+
+def test_a_list_of_places_under_control(extractor: Extractor) -> None:
+    text = ("Baghuz and Susa remain under IS control, the Syrian Observatory for Human Rights "
+            "said.")
+    found = triples(extractor, text)
+    for place in ("Baghuz", "Susa"):
+        assert (place, "controlStatus", "fully-controlled", "positive") in found
+        assert (place, "controlledBy", "islamic-state", "positive") in found
+
+
+def test_no_longer_under_control(extractor: Extractor) -> None:
+    text = "Mustafa Bali said that Raqqa is no longer under the control of the Islamic State."
+    assert triples(extractor, text) == {
+        ("Raqqa", "controlStatus", "fully-controlled", "negative"),
+        ("Raqqa", "controlledBy", "islamic-state", "negative")}
+
+
+def test_a_future_under_control_is_not_denied(extractor: Extractor) -> None:
+    text = "The Observatory said Hajin will remain under IS control for weeks."
+    assert ("hajin", "controlStatus", "fully-controlled", "positive") in triples(extractor, text)
+
+
+def test_a_contested_place(extractor: Extractor) -> None:
+    assert triples(extractor, "Hajin remains contested, the Observatory said.") == {
+        ("hajin", "controlStatus", "contested", "positive")}
+
+
+def test_presence_of_fighters(extractor: Extractor) -> None:
+    text = "The monitor said Islamic State militants are still holed up in Hajin."
+    assert ("islamic-state", "presentIn", "hajin", "positive") in triples(extractor, text)
+
+
+def test_support_and_its_denial(extractor: Extractor) -> None:
+    text = "A U.S. official said the coalition is backing the SDF in its push on Baghuz."
+    assert ("coalition", "supports", "sdf", "positive") in triples(extractor, text)
+    text = "A Turkish official said the coalition was not helping the SDF."
+    assert ("coalition", "supports", "sdf", "negative") in triples(extractor, text)
