@@ -22,7 +22,7 @@ from app.ingest.embeds import EmbeddedPost
 from app.ingest.frames import FrameHit, FrameSet, interval, load_frames, match_frames
 from app.ingest.gazetteer import Entity, Gazetteer
 from app.ingest.sources import SourceResolver, Speaker
-from app.ingest.states import PhraseReader, StateHit, StateReader, load_phrases, load_states
+from app.ingest.states import StateHit, StateReader, load_states, phrase_reader
 
 _STATE = {"controlStatus", "controlledBy", "fightingStatus", "defeatStatus", "presentIn"}
 _NOT_NAMES = {"so", "but", "this", "that", "the", "it", "there", "they", "we", "he", "she", "once",
@@ -126,8 +126,8 @@ class Extractor:
         self.counts = counts or CountReader(
             load_counts(_ONTOLOGY / "frames" / "counts.json"), nlp, frames.bounds)
         self.states = StateReader(load_states(_ONTOLOGY / "frames" / "states.json"), nlp)
-        self.phrases = PhraseReader(load_phrases(_ONTOLOGY / "frames" / "phrases.json"),
-                                    self.states.lex, nlp)
+        self.phrases = phrase_reader(_ONTOLOGY / "frames" / "phrases.json",
+                                     _ONTOLOGY / "frames" / "states.json", nlp)
         self.wires = {w.lower() for w in frames.wires}
         self.place_names = gazetteer.places()
 

@@ -351,6 +351,13 @@ class PhraseReader:
         )
 
 
+@cache
+def phrase_reader(phrases: Path, states: Path, nlp: Language) -> PhraseReader:
+    """The reader of phrases.json for a loaded pipeline, built once: its Matchers take most of
+    a second to build, and an extractor is made for every ingested article."""
+    return PhraseReader(load_phrases(phrases), load_states(states), nlp)
+
+
 def _text(tokens: list[Token] | None) -> str | None:
     if not tokens:
         return None
