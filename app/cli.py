@@ -41,6 +41,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     """Import TriG files of claims: validated and written in batches of ``--batch`` claims
     (each batch atomic, then detected), with a progress bar of claims/s and the time left."""
@@ -212,7 +223,7 @@ def parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="import TriG files of claims")
     load.add_argument("files", nargs="+")
-    load.add_argument("--batch", type=int, default=1000,
+    load.add_argument("--batch", type=_positive, default=1000,
                       help="claims validated and written together (each batch is atomic)")
     load.add_argument("--store")
     load.add_argument("--no-seed", action="store_true")

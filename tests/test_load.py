@@ -91,3 +91,9 @@ def test_a_refused_batch_names_itself_and_keeps_the_batches_before_it(
         assert len(stored) == before
     finally:
         state.store.close()
+
+
+def test_a_batch_size_below_one_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli_main(["load", str(SEED), "--store", str(tmp_path / "s"), "--batch", "0"])
+    assert stopped.value.code == 2
