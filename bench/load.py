@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench.servers import free_port, running
 
 ROOT = Path(__file__).resolve().parents[1]
 READS = ("GET /disputes", "GET /claims/{id}", "GET /disputes/{id}", "POST /sparql")
@@ -85,42 +85,18 @@ def seed_store(path: Path, claims: int) -> tuple[dict[str, str], Any]:
 
 @contextmanager
 def server(store: Path, port: int, out: Path) -> Iterator[str]:
-    """``python -m app serve`` on 127.0.0.1:port until the block ends (then SIGTERM)."""
-    env = {**os.environ, "CLAIMGRAPH_SEED": "false"}
+    """``python -m app serve`` on 127.0.0.1:port until the block ends (then SIGTERM, and
+    SIGKILL after 60 s); its output is appended to ``out``."""
+    base = f"http://127.0.0.1:{port}"
+    args = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--store", str(store)]
     with out.open("ab") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--store", str(store)], stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"the server did not start; see {out}")
-                time.sleep(0.3)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                log("the server did not stop within 60 s of SIGTERM and was killed")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+            with running(args, f"{base}/health", env={"CLAIMGRAPH_SEED": "false"},
+                         output=sink, cwd=ROOT, stop_timeout_s=60):
+                yield base
+        except RuntimeError as exc:
+            raise SystemExit(f"the server did not start ({exc}); see {out}") from None
 
 
 # -- the clients ----------------------------------------------------------------------------

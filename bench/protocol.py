@@ -19,21 +19,21 @@ Run alone: ``python -m bench.protocol [claims] [repetitions]``."""
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench.servers import free_port, running
 
 QUERIES: dict[str, str] = {
     "lookup: one claim's description": """
@@ -64,63 +64,23 @@ TARGETS = (FLOOR, OXIGRAPH_SERVE, ISOLATED, "/sparql, in-thread", "/sparql, remo
 ACCEPT = {"accept": "application/sparql-results+json"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait(url: str, params: dict[str, str] | None, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, params=params, timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within 120 s")
-
-
-@contextmanager
-def _process(args: list[str], env: dict[str, str], url: str,
-             params: dict[str, str] | None = None) -> Iterator[None]:
-    """Run a server until the block ends, once ``url`` answers 200."""
-    proc = subprocess.Popen(
-        args, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait(url, params, proc)
-        yield
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def _oxigraph_serve(location: Path, port: int) -> Any:
     oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    return _process(
-        [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"], {},
-        f"http://127.0.0.1:{port}/query", {"query": "ASK {}"},
+    return running(
+        [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        f"http://127.0.0.1:{port}/query", params={"query": "ASK {}"},
     )
 
 
 def _claimgraph(store: str, port: int, **env: str) -> Any:
     """claimgraph as uvicorn serves it (the app factory reading CLAIMGRAPH_* settings)."""
-    return _process(
+    return running(
         [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        {"CLAIMGRAPH_STORE": store, "CLAIMGRAPH_SEED": "false",
-         "CLAIMGRAPH_ENVIRONMENT": "test",
-         **{f"CLAIMGRAPH_{k.upper()}": v for k, v in env.items()}},
         f"http://127.0.0.1:{port}/health",
+        env={"CLAIMGRAPH_STORE": store, "CLAIMGRAPH_SEED": "false",
+             "CLAIMGRAPH_ENVIRONMENT": "test",
+             **{f"CLAIMGRAPH_{k.upper()}": v for k, v in env.items()}},
     )
 
 
@@ -205,7 +165,7 @@ def run(n_claims: int = 5000, repeat: int = 60) -> dict[str, Any]:
 
     workdir = Path(tempfile.mkdtemp(prefix="claimgraph-bench-protocol-"))
     out: dict[str, Any] = {"claims": n_claims + 15, "repeat": repeat, "queries": {}}
-    ports = {name: _free_port() for name in ("oxigraph", "isolated", "thread", "remote")}
+    ports = {name: free_port() for name in ("oxigraph", "isolated", "thread", "remote")}
     base = f"http://127.0.0.1:{ports['oxigraph']}"
     url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     try:
