@@ -9,7 +9,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from rdflib import BNode, Graph
 from rdflib import Literal as RDFLiteral
@@ -241,6 +241,25 @@ class GraphStore(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""
+
+
+_T = TypeVar("_T")
+_ATTACH_LOCK = threading.Lock()
+
+
+def attached(store: GraphStore, name: str, make: Callable[[GraphStore], _T]) -> _T | None:
+    """The object kept under ``name`` with ``store`` (made by ``make`` on first use, once even
+    when threads race), or None when others may write the store, so that nothing derived from
+    its content can be kept in this process (``sees_every_write`` is false)."""
+    if not store.sees_every_write:
+        return None
+    found = store.__dict__.get(name)
+    if found is None:
+        with _ATTACH_LOCK:
+            found = store.__dict__.get(name)
+            if found is None:
+                found = store.__dict__[name] = make(store)
+    return cast(_T, found)
 
 
 def open_store(

@@ -27,7 +27,7 @@ from rdflib.term import Node
 
 from app.model.reviews import REVIEW, REVIEWER
 from app.model.vocab import CG, CLAIM, CONTRADICTION, DISPUTE, RDF, VOCAB_GRAPH, local_id
-from app.store.base import GraphStore, StoreChange
+from app.store.base import GraphStore, StoreChange, attached
 from app.store.queries import load_query
 
 SORTS = ("newest", "sources", "unreviewed")
@@ -42,7 +42,6 @@ MAX_VIEWS = 2_000
 _OWN_SUBJECTS = tuple(str(ns) for ns in (CLAIM, CONTRADICTION, DISPUTE, REVIEW, REVIEWER))
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EMPTY: frozenset[str] = frozenset()
-_ATTACH_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -472,16 +471,7 @@ def _discard(keys: list[Any], key: Any) -> None:
 def index_of(store: GraphStore) -> DisputeIndex | None:
     """The store's dispute index (made on first use), or None when the store may be written
     by others (the list then runs its queries)."""
-    if not store.sees_every_write:
-        return None
-    found = store.__dict__.get("_dispute_index")
-    if found is None:
-        with _ATTACH_LOCK:
-            found = store.__dict__.get("_dispute_index")
-            if found is None:
-                found = store.__dict__["_dispute_index"] = DisputeIndex(store)
-    assert isinstance(found, DisputeIndex)
-    return found
+    return attached(store, "_dispute_index", DisputeIndex)
 
 
 __all__ = ["SORTS", "DisputeFilter", "DisputeIndex", "index_of"]

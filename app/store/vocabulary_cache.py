@@ -9,10 +9,8 @@ import threading
 from collections.abc import Mapping
 
 from app.model.vocab import CLAIM, PROV, SCHEMA, SKOS, VOCAB_GRAPH
-from app.store.base import GraphStore, Row, StoreChange
+from app.store.base import GraphStore, Row, StoreChange, attached
 from app.store.queries import load_query
-
-_ATTACH_LOCK = threading.Lock()
 
 
 class VocabularyCache:
@@ -98,16 +96,7 @@ def _rules(store: GraphStore) -> dict[str, Row]:
 
 
 def _cache(store: GraphStore) -> VocabularyCache | None:
-    if not store.sees_every_write:
-        return None
-    found = store.__dict__.get("_vocabulary_cache")
-    if found is None:
-        with _ATTACH_LOCK:
-            found = store.__dict__.get("_vocabulary_cache")
-            if found is None:
-                found = store.__dict__["_vocabulary_cache"] = VocabularyCache(store)
-    assert isinstance(found, VocabularyCache)
-    return found
+    return attached(store, "_vocabulary_cache", VocabularyCache)
 
 
 def vocabulary_labels(store: GraphStore) -> dict[str, str]:
