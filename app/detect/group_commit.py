@@ -26,7 +26,7 @@ from typing import ClassVar, TypeVar
 
 from app.detect.service import ClaimService, Submission
 from app.model.claims import ClaimIn
-from app.model.errors import DomainError
+from app.model.errors import DomainError, StoreError
 
 log = logging.getLogger("claimgraph.writes")
 
@@ -43,11 +43,9 @@ class WriterStopped(DomainError):
     headers: ClassVar[dict[str, str]] = {"Retry-After": "5"}
 
 
-class WriteFailed(DomainError):
-    """The group write failed for a reason outside the claim."""
-
-    status_code = 503
-    code = "store_unavailable"
+class WriteFailed(StoreError):
+    """The group write failed for a reason outside the claim (the store's 503; unlike a
+    refused insert, the claim may be stored: resubmitting it tells)."""
 
 
 @dataclass
