@@ -82,7 +82,7 @@ class Detector:
         for finding in found.values():
             pair = (str(finding.claim_a), str(finding.claim_b))
             verdict = verdicts.get(pair, {})
-            if _true(verdict, "hedged") or pair in same or pair[::-1] in same:
+            if _true(verdict, "hedged") or pair in same:
                 continue
             if _true(verdict, "c1Before"):
                 supersessions.append(Supersession(later=finding.claim_b, earlier=finding.claim_a))

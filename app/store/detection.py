@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -42,21 +42,22 @@ class DetectionStore:
         """The pair filter's row for each pair (?c1 ?c2 bound together, CHUNK pairs a query),
         keyed by the pair's IRIs as strings; a pair with no row is absent."""
         out: dict[tuple[str, str], Row] = {}
-        for start in range(0, len(pairs), CHUNK):
-            bound = bind_rows(query, ("c1", "c2"), pairs[start:start + CHUNK])
-            for row in self.store.select(bound):
-                out.setdefault((str(row["c1"]), str(row["c2"])), row)
+        for row in self._bound_to_pairs(query, pairs):
+            out.setdefault((str(row["c1"]), str(row["c2"])), row)
         return out
 
     def same_source(
         self, query: str, pairs: Sequence[tuple[URIRef, URIRef]]
     ) -> set[tuple[str, str]]:
         """Which of the pairs the same-source query answers (both claims from one source)."""
-        out: set[tuple[str, str]] = set()
+        return {(str(r["c1"]), str(r["c2"])) for r in self._bound_to_pairs(query, pairs)}
+
+    def _bound_to_pairs(
+        self, query: str, pairs: Sequence[tuple[URIRef, URIRef]]
+    ) -> Iterator[Row]:
         for start in range(0, len(pairs), CHUNK):
-            bound = bind_rows(query, ("c1", "c2"), pairs[start:start + CHUNK])
-            out |= {(str(r["c1"]), str(r["c2"])) for r in self.store.select(bound)}
-        return out
+            yield from self.store.select(
+                bind_rows(query, ("c1", "c2"), pairs[start:start + CHUNK]))
 
     def neighbourhood(self, claims: Iterable[URIRef]) -> list[Row]:
         """Contradictions in the disputes that touch these claims."""
