@@ -192,8 +192,10 @@ def test_scorer_entry_point_gives_parc_spans() -> None:
     assert len(found) == 1
     a = found[0]
     assert cut(text, a.source) == "Colonel Ana Petrova" and cut(text, a.cue) == "said"
-    # the uncued quotation in the next paragraph is no PARC attribution of its own
-    assert [cut(text, s) for s in a.content] == ['"We hold the bridge,"']
+    # the uncued quotation in the next paragraph is no PARC attribution of its own: it
+    # continues the speaker's content, as PolNeAR annotates a quotation run over paragraphs
+    assert [cut(text, s) for s in a.content] == ['"We hold the bridge,"',
+                                                 '"They will not cross it."']
 
 
 def test_missing_model_is_a_clear_error() -> None:
@@ -283,3 +285,33 @@ def test_a_participle_after_the_reported_clause_is_the_reporting_speakers(
     found = extractor.extract(text)
     assert len(found) == 2
     assert {s.name for st in found for s in st.speakers} == {speaker}
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    # a fronted participle clause is not the content of a cue that has its own object
+    ("Standing alongside the activist Dolores Huerta, Mark-Viverito accused Sanders of being "
+     "inactive in the effort for immigration reform.", "accused",
+     "Sanders of being inactive in the effort for immigration reform"),
+    ("Speaking at a rally in Des Moines, the governor criticized the new tariff plan.",
+     "criticized", "the new tariff plan"),
+    # an infinitive cue takes its object, not the clause it hangs on
+    ("Retired general Mark Hale went on a Sunday talk show to defend his recent staff "
+     "shake-up.", "to defend", "his recent staff shake-up"),
+    ("The mayor did go out of her way to praise the police for their restraint on Tuesday.",
+     "to praise", "the police for their restraint"),
+    ("The senator blamed the governor for the budget gap.", "blamed",
+     "the governor for the budget gap"),
+])
+def test_cue_with_its_own_object_takes_it(text: str, cue: str, content: str) -> None:
+    [found] = attribute([text])
+    assert [(cut(text, a.cue), [cut(text, s) for s in a.content]) for a in found] == [
+        (cue, [content])]
+
+
+def test_first_person_cue_inside_a_quotation_is_the_quoted_speakers() -> None:
+    text = ('"We are going to start chipping away at the lead," the campaign manager added.'
+            '\n\n"We have a path to victory. I think it is not an easy path, and we welcome '
+            'the fight."')
+    [found] = attribute([text])
+    assert [cut(text, a.cue) for a in found] == ["added"]
+    assert len(found[0].content) == 2
