@@ -13,6 +13,7 @@ Resolving the subject and holder to entities is the extractor's job."""
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -176,16 +177,45 @@ MAX_SENTENCE_TOKENS = 150
 def sentence_matches(
     matcher: DependencyMatcher, doc: Doc
 ) -> list[tuple[int, list[int]]]:
-    """DependencyMatcher matches sentence by sentence, with document token indices. A
-    sentence longer than MAX_SENTENCE_TOKENS is skipped: spaCy's DependencyMatcher can take
-    minutes on one long coordinated sentence (measured: over 10 minutes on a 120-clause
-    "X said that A and B and …"), and no news sentence that long is a clean claim."""
-    out: list[tuple[int, list[int]]] = []
+    """DependencyMatcher matches with document token indices, sentence by sentence: in the
+    order, and with the nodes, that calling the matcher on each sentence gives. A sentence
+    longer than MAX_SENTENCE_TOKENS is skipped: spaCy's DependencyMatcher can take minutes on
+    one long coordinated sentence (measured: over 10 minutes on a 120-clause "X said that A
+    and B and …"), and no news sentence that long is a clean claim.
+
+    The matcher runs once per run of consecutive shorter sentences (the whole document when
+    none is longer), not once per sentence: each call has a fixed cost (a copy of the span
+    as a Doc, an inner token Matcher run, a map of every matched token to its tree's root)
+    that made a call per sentence most of the cost of reading states and counts. A match is
+    one dependency tree, so it lies within one sentence; one whose nodes straddle a sentence
+    boundary (which no tree of the parser does) is dropped, as a sentence-by-sentence run
+    could not have found it."""
+    starts: list[int] = []
+    ends: list[int] = []
     for sent in doc.sents:
-        if len(sent) > MAX_SENTENCE_TOKENS:
+        starts.append(sent.start)
+        ends.append(sent.end)
+    found: list[tuple[int, int, list[int]]] = []  # (sentence number, match id, token ids)
+    n = 0
+    while n < len(starts):
+        if ends[n] - starts[n] > MAX_SENTENCE_TOKENS:
+            n += 1
             continue
-        out += [(mid, [sent.start + i for i in ids]) for mid, ids in matcher(sent)]
-    return out
+        last = n  # the run of sentences n … last, none of them too long
+        while last + 1 < len(starts) and ends[last + 1] - starts[last + 1] <= MAX_SENTENCE_TOKENS:
+            last += 1
+        start, end = starts[n], ends[last]
+        run = doc if (start, end) == (0, len(doc)) else doc[start:end]
+        for match_id, ids in matcher(run):
+            token_ids = [start + i for i in ids]
+            sent_no = bisect_right(starts, token_ids[0]) - 1
+            if all(starts[sent_no] <= i < ends[sent_no] for i in token_ids):
+                found.append((sent_no, match_id, token_ids))
+        n = last + 1
+    # the matcher lists a run's matches by pattern, then by tree; within one sentence that is
+    # the order of a call on the sentence alone, so a stable sort by sentence restores it
+    found.sort(key=lambda m: m[0])
+    return [(match_id, token_ids) for _, match_id, token_ids in found]
 
 
 def _where(trigger: Token, noun: Token | None) -> Token | None:
