@@ -628,19 +628,30 @@ def _names_other_person(between: Span, doc: Doc, prev: Attribution) -> bool:
 def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution]:
     """'He said he believes X', 'she wants to see X': a cue inside another attribution's
     content whose source is absent or a pronoun is the same speaker's, and PARC annotates
-    one attribution; a cognition cue lowers the outer one's certainty instead. An attitude
-    reported inside someone's words ("X said Sanders has pushed Clinton to …") is part of
-    those words, not an attribution of its own."""
+    one attribution; a cognition cue lowers the outer one's certainty instead. An attitude,
+    a belief, an intention or a piece of evidence reported inside someone's words ("X said
+    Sanders has pushed Clinton to …", "said allies wanted to know if …", "said polls show
+    …") is part of those words, not an attribution of its own; a belief, intention or piece
+    of evidence only when it follows the outer cue ("The coalition believes X, officials
+    said" keeps the coalition's belief). Measured on PolNeAR train (840 articles): nested
+    cues of those three kinds matched an annotated attribution 13 times in 110."""
     out = []
     for b in found:
         outer = next((a for a in found if a is not b and b.cue is not None and
                       a.start <= b.cue[0] < a.end and any(
                           x <= b.cue[0] and b.cue[1] <= y for x, y in a.content)), None)
-        same = b.source is None or b.cue_kind in ("attitude", "evidential") or (
+        own = b.source is None or (
             b.source_head is not None and doc[b.source_head].pos_ == "PRON" and
             doc[b.source_head].lower_ not in ("it", "that", "this"))
+        # folded only after the outer cue ("said allies wanted …"): in "The coalition believes
+        # X, two officials said" the belief is the coalition's, relayed
+        same = own or b.cue_kind in ("attitude", "evidential") or (
+            b.cue_kind in _HELD_KINDS and outer is not None and outer.cue is not None and
+            b.cue is not None and outer.cue[0] < b.cue[0])
         if outer is not None and same and b.inherits is None:
-            if _ORDER.index(b.certainty) > _ORDER.index(outer.certainty):
+            # only the speaker's own hedge ("he said he believes") hedges the outer content;
+            # "said allies wanted to know" reports someone else's wish as certain
+            if own and _ORDER.index(b.certainty) > _ORDER.index(outer.certainty):
                 outer.certainty = b.certainty
             continue
         out.append(b)
@@ -648,6 +659,7 @@ def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution
 
 
 _ORDER = ["certain", "probable", "possible"]
+_HELD_KINDS = ("cognition", "intention", "evidence")
 _FIRST_PERSON = {"i", "we"}
 
 
