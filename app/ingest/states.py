@@ -332,16 +332,22 @@ class PhraseReader:
                 matcher.add(key, [[{k: v for k, v in el.items() if k != "ROLE"}
                                    for el in pattern]])
             self.matchers.append((frame, matcher))
+        self.requires = {frame.id: _requirements(frame.patterns) for frame in phrases.frames}
 
     def find(self, doc: Doc) -> list[StateHit]:
         """Every phrase frame in the document: of overlapping matches of one property, the
         leftmost longest ("half of X is under IS control" is a share, not X)."""
         matches = []
         for sent in doc.sents:
-            words = {t.lower_ for t in sent} | {t.lemma_ for t in sent}
+            values = {"LOWER": {t.lower_ for t in sent}, "LEMMA": {t.lemma_ for t in sent},
+                      "ORTH": {t.text for t in sent}}
+            words = values["LOWER"] | values["LEMMA"]
             for frame, matcher in self.matchers:
                 if frame.needs and not frame.needs & words:
                     continue
+                if not any(all(values[attr] & allowed for attr, allowed in required)
+                           for required in self.requires[frame.id]):
+                    continue  # no pattern of the frame can match here: the call is spared
                 found = cast(list[tuple[int, int, int, list[int]]],
                              matcher(sent, with_alignments=True))
                 for match_id, start, end, align in found:
@@ -379,6 +385,34 @@ class PhraseReader:
             also=_conjuncts(head) if head is not None else (),
             value=_text(parts.get("value")), number=number, bound=_text(parts.get("bound")),
         )
+
+
+_Requirement = tuple[str, frozenset[str]]  # (LOWER, LEMMA or ORTH, the values one token must have)
+
+
+def _requirements(patterns: tuple[tuple[dict[str, Any], ...], ...]
+                  ) -> list[frozenset[_Requirement]]:
+    """What a sentence must hold for one of ``patterns`` to match in it: for each pattern, its
+    tokens that must occur (no OP, or OP "+") with a LOWER, LEMMA or ORTH of a fixed string or
+    an IN list, each as (attribute, values); a sentence with no token of those values for
+    some requirement of every pattern has no match. Of the sets of requirements, only the
+    minimal ones are kept (a pattern needing more than another adds nothing to the test):
+    phrases.json's macros expand to over a thousand patterns a frame, but to a handful of
+    minimal sets. An empty set is kept as such: such a frame is always run."""
+    sets: set[frozenset[_Requirement]] = set()
+    for pattern in patterns:
+        required: set[_Requirement] = set()
+        for el in pattern:
+            if el.get("OP") not in (None, "+"):
+                continue
+            for attr in ("LOWER", "LEMMA", "ORTH"):
+                value = el.get(attr)
+                if isinstance(value, str):
+                    required.add((attr, frozenset([value])))
+                elif isinstance(value, dict) and set(value) == {"IN"}:
+                    required.add((attr, frozenset(value["IN"])))
+        sets.add(frozenset(required))
+    return sorted((s for s in sets if not any(other < s for other in sets)), key=len)
 
 
 @cache
