@@ -315,3 +315,16 @@ def test_first_person_cue_inside_a_quotation_is_the_quoted_speakers() -> None:
     [found] = attribute([text])
     assert [cut(text, a.cue) for a in found] == ["added"]
     assert len(found[0].content) == 2
+
+
+@pytest.mark.parametrize(("text", "source", "content"), [
+    ("Yet he is facing skepticism after saying in a recent debate that he views himself as "
+     "impartial.", "he", "that he views himself as impartial"),
+    ("The mayor was criticized for saying that the bridge would reopen in May.", "The mayor",
+     "that the bridge would reopen in May"),
+])
+def test_cue_after_a_preposition_has_the_clause_subject_as_source(
+        text: str, source: str, content: str) -> None:
+    [found] = attribute([text])
+    assert [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found] == [
+        (source, [content])]

@@ -357,6 +357,14 @@ class Attributor:
         if any(c.dep_ == "nsubjpass" for c in verb.children) or (verb.tag_ == "VBN" and any(
                 c.dep_ == "auxpass" for c in verb.children)):
             return None, True
+        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.i != verb.i:
+            # "he is facing skepticism after saying …": the subject of the clause the
+            # preposition hangs on
+            host = verb.head.head
+            subj = next((c for c in host.children if c.dep_ in ("nsubjpass", *_SUBJ)), None)
+            if subj is not None and subj.dep_ == "nsubjpass":
+                return subj, False  # "the mayor was criticized for saying …"
+            return self._source_token(host)[0], False
         # "…, saying …", "and added …": the subject of the verb this one hangs on; for a
         # conjunct, of the nearest reporting verb above it ("said X had killed five and vowed")
         if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
@@ -412,8 +420,11 @@ class Attributor:
     def _that_clause(self, verb: Token) -> Token | None:
         """A "that" clause the parser hung elsewhere ("claimed in a statement that …",
         "had warned for years that …"): the clause verb after the verb's first "that"."""
+        # not the clause of another cue below this one ("criticized for saying that …")
+        other = {x.i for t in verb.subtree if t.i != verb.i and t.dep_ == "pcomp" and
+                 self.lex.verbs.get(t.lemma_) is not None for x in t.subtree}
         for t in verb.subtree:
-            if t.i > verb.i and t.lower_ == "that" and t.dep_ == "mark" and \
+            if t.i > verb.i and t.i not in other and t.lower_ == "that" and t.dep_ == "mark" and \
                     t.head.i > t.i and t.head.dep_ in ("acl", "advcl", "relcl", "ccomp"):
                 return t.head
         return None
