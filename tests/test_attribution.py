@@ -328,3 +328,20 @@ def test_cue_after_a_preposition_has_the_clause_subject_as_source(
     [found] = attribute([text])
     assert [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found] == [
         (source, [content])]
+
+
+def test_fronted_participle_is_asked_not_asking() -> None:
+    text = "Asked about that vote, the speaker pointed to her record."
+    [found] = attribute([text])
+    asked = next(a for a in found if cut(text, a.cue) == "Asked")
+    assert asked.source is None and [cut(text, s) for s in asked.content] == ["that vote"]
+    text = "Pressed on the timeline, the minister said the bridge would reopen in May."
+    [found] = attribute([text])
+    assert [cut(text, a.cue) for a in found] == ["said"]
+
+
+def test_asked_for_takes_the_request() -> None:
+    text = "A party activist asked for the allegiances of all the candidates to be disclosed."
+    [found] = attribute([text])
+    assert [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found] == [
+        ("A party activist", ["the allegiances of all the candidates to be disclosed"])]

@@ -254,8 +254,9 @@ class Attributor:
                 span = _trim(text, _chars(obj.subtree) or (0, 0))
                 content = (span,) if span else None
                 kind = "object"
-        if not content:
-            return None
+        if not content or (kind != "object" and verb.tag_ == "VBN" and verb.dep_ == "advcl"
+                           and verb.i < verb.head.i):
+            return None  # "Pressed on the timeline, the minister said …": only "said" reports
         source = None
         head = None
         if source_tok is None and not passive and content[-1][1] <= verb.idx:
@@ -357,6 +358,8 @@ class Attributor:
         if any(c.dep_ == "nsubjpass" for c in verb.children) or (verb.tag_ == "VBN" and any(
                 c.dep_ == "auxpass" for c in verb.children)):
             return None, True
+        if verb.tag_ == "VBN" and verb.dep_ == "advcl" and verb.i < verb.head.i:
+            return None, True  # "Asked about the vote, the speaker …": she was asked
         if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and verb.head.head.i != verb.i:
             # "he is facing skepticism after saying …": the subject of the clause the
             # preposition hangs on
