@@ -345,3 +345,8 @@ def test_asked_for_takes_the_request() -> None:
     [found] = attribute([text])
     assert [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found] == [
         ("A party activist", ["the allegiances of all the candidates to be disclosed"])]
+
+
+def test_that_said_is_a_connective() -> None:
+    text = "He is campaigning in Wisconsin. That said, Cruz cannot win the nomination outright."
+    assert attribute([text]) == [[]]

@@ -179,6 +179,10 @@ class Attributor:
         text = text_of(doc)
         cue_span = self._cue_span(verb)
         source_tok, passive = self._source_token(verb)
+        if source_tok is not None and source_tok.lower_ in ("that", "this") and \
+                source_tok.i + 1 == verb.i and verb.i + 1 < len(doc) and \
+                doc[verb.i + 1].text == ",":
+            return None  # "That said, Cruz cannot win outright": a connective, not a report
         inner = [c for c in verb.children if c.dep_ in _CONTENT_DEPS]
         frame = self._frame(verb, inner, quotes)
         content: tuple[CharSpan, ...] | None = None
