@@ -24,7 +24,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy
+from spacy.attrs import DEP, POS
 from spacy.language import Language
+from spacy.symbols import PROPN
 from spacy.tokens import Doc, Token
 
 from app.ingest.frames import Bound, interval
@@ -289,8 +292,13 @@ def place_mentions(doc: Doc) -> list[tuple[int, str]]:
     # "the Iraqi army"): a possessive or a modifier of a noun that is not itself a place
     out = [(e.start_char, e.text) for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")
            and not e.text.isupper() and not _qualifier(e.root)]
-    for tok in doc:
-        if tok.pos_ == "PROPN" and tok.dep_ == "pobj" and tok.head.lower_ == "of" and \
+    # the proper-noun objects, found in one array of the document's tags (no Token made for
+    # each of its words)
+    tags = doc.to_array([POS, DEP])
+    objects = numpy.flatnonzero((tags[:, 0] == PROPN) & (tags[:, 1] == doc.vocab.strings["pobj"]))
+    for i in objects.tolist():
+        tok = doc[i]
+        if tok.head.lower_ == "of" and \
                 tok.head.head.lemma_.lower() in _PLACE_NOUNS and not tok.ent_type_:
             start = min(t.i for t in tok.subtree if t.i <= tok.i)
             out.append((doc[start].idx, doc[start:tok.i + 1].text))
