@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -272,10 +273,15 @@ class _TreePatterns:
         table = doc.to_array([ATTRIBUTE_IDS["HEAD"], *self.attrs])  # uint64: string ids
         heads = numpy.arange(n_tokens) + table[:, 0].astype(numpy.int64)  # HEAD: an offset
         columns = table[:, 1:]
-        children: list[list[int]] = [[] for _ in range(n_tokens)]
-        for child, head in enumerate(heads.tolist()):
-            if child != head:
-                children[head].append(child)
+        # children of a token: the tokens sorted by head, text order kept (no list a token:
+        # hundreds of lists an article would set off the garbage collector)
+        by_head = numpy.argsort(heads, kind="stable")
+        bounds = numpy.searchsorted(heads[by_head], numpy.arange(n_tokens + 1)).tolist()
+        by_head_list = by_head.tolist()
+
+        def children(token: int) -> list[int]:
+            return [c for c in by_head_list[bounds[token]:bounds[token + 1]] if c != token]
+
         accepted: dict[tuple[_Test, ...], Any] = {}  # node tests → token mask
 
         def mask(tests: tuple[_Test, ...]) -> Any:
@@ -321,14 +327,14 @@ class _TreePatterns:
 
 
 def _follow(pattern: tuple[tuple[int, tuple[_Test, ...]], ...], node_ok: list[list[bool]],
-            children: list[list[int]], ids: list[int]) -> list[list[int]]:
+            children: Callable[[int], list[int]], ids: list[int]) -> list[list[int]]:
     """The ways to fill the nodes after ``ids`` (already filled, in order), each node with
     an accepted child of the token filling its parent node, children in ascending order."""
     n = len(ids)
     if n == len(pattern):
         return [list(ids)]
     out = []
-    for child in children[ids[pattern[n][0]]]:
+    for child in children(ids[pattern[n][0]]):
         if node_ok[n][child]:
             out += _follow(pattern, node_ok, children, [*ids, child])
     return out
