@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import numpy
 from spacy.attrs import IDS as ATTRIBUTE_IDS
+from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.strings import get_string_id
@@ -505,20 +506,29 @@ class PhraseReader:
                                    for el in pattern]])
             self.matchers.append((frame, matcher))
         self.requires = {frame.id: _requirements(frame.patterns) for frame in phrases.frames}
+        # the same as string ids, the values Doc.to_array gives
+        self._needs_ids = {frame.id: frozenset(get_string_id(w) for w in frame.needs)
+                           for frame in phrases.frames}
+        self._requires_ids = {
+            frame_id: [frozenset((attr, frozenset(get_string_id(v) for v in allowed))
+                                 for attr, allowed in required) for required in requires]
+            for frame_id, requires in self.requires.items()}
 
     def find(self, doc: Doc) -> list[StateHit]:
         """Every phrase frame in the document: of overlapping matches of one property, the
         leftmost longest ("half of X is under IS control" is a share, not X)."""
         matches = []
+        table = doc.to_array([LOWER, LEMMA, ORTH])  # string ids, read once for the document
         for sent in doc.sents:
-            values = {"LOWER": {t.lower_ for t in sent}, "LEMMA": {t.lemma_ for t in sent},
-                      "ORTH": {t.text for t in sent}}
+            rows = table[sent.start:sent.end]
+            values = {"LOWER": set(rows[:, 0].tolist()), "LEMMA": set(rows[:, 1].tolist()),
+                      "ORTH": set(rows[:, 2].tolist())}
             words = values["LOWER"] | values["LEMMA"]
             for frame, matcher in self.matchers:
-                if frame.needs and not frame.needs & words:
+                if frame.needs and not self._needs_ids[frame.id] & words:
                     continue
                 if not any(all(values[attr] & allowed for attr, allowed in required)
-                           for required in self.requires[frame.id]):
+                           for required in self._requires_ids[frame.id]):
                     continue  # no pattern of the frame can match here: the call is spared
                 found = cast(list[tuple[int, int, int, list[int]]],
                              matcher(sent, with_alignments=True))
