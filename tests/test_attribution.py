@@ -350,3 +350,20 @@ def test_asked_for_takes_the_request() -> None:
 def test_that_said_is_a_connective() -> None:
     text = "He is campaigning in Wisconsin. That said, Cruz cannot win the nomination outright."
     assert attribute([text]) == [[]]
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    # a "that" clause reached through the cue's adjuncts is its content ...
+    ("The ministry claimed in a statement that the town had been retaken.", "claimed",
+     "that the town had been retaken"),
+    ("The general had warned for years that the dam could fail.", "had warned",
+     "that the dam could fail"),
+    # ... but not one inside its object ("a bill that …")
+    ("Cruz blasted Rubio for his support of a bill that would have granted a pathway to "
+     "citizenship.", "blasted",
+     "Rubio for his support of a bill that would have granted a pathway to citizenship"),
+])
+def test_far_that_clause_only_through_adjuncts(text: str, cue: str, content: str) -> None:
+    [found] = attribute([text])
+    assert [(cut(text, a.cue), [cut(text, s) for s in a.content]) for a in found] == [
+        (cue, [content])]

@@ -432,7 +432,8 @@ class Attributor:
                  self.lex.verbs.get(t.lemma_) is not None for x in t.subtree}
         for t in verb.subtree:
             if t.i > verb.i and t.i not in other and t.lower_ == "that" and t.dep_ == "mark" and \
-                    t.head.i > t.i and t.head.dep_ in ("acl", "advcl", "relcl", "ccomp"):
+                    t.head.i > t.i and t.head.dep_ in ("acl", "advcl", "relcl", "ccomp") and \
+                    _via_adjuncts(t.head, verb):
                 return t.head
         return None
 
@@ -616,6 +617,23 @@ class Attributor:
                 inherits=found.index(prev), source_head=prev.source_head,
             ))
         return out
+
+
+def _via_adjuncts(clause: Token, verb: Token) -> bool:
+    """Whether ``clause`` hangs on ``verb`` through its adjuncts only: prepositional phrases
+    and noun modifiers ("claimed in a statement that …", "warned for years that …"), not
+    through its object or another verb ("blasted Rubio for a bill that …", "pushed the claim
+    and argued that …"). Measured on PolNeAR train (240 articles): such far "that" clauses
+    were the wrong content of 5 cues in 6."""
+    tok = clause.head
+    while tok.i != verb.i:
+        if tok.dep_ not in ("prep", "pobj", "npadvmod", "advmod", "pcomp") or \
+                tok.pos_ in ("VERB", "AUX"):
+            return False
+        if tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return True
 
 
 def _overlaps(a: CharSpan, b: CharSpan) -> bool:
