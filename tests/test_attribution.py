@@ -326,8 +326,8 @@ def test_first_person_cue_inside_a_quotation_is_the_quoted_speakers() -> None:
 def test_cue_after_a_preposition_has_the_clause_subject_as_source(
         text: str, source: str, content: str) -> None:
     [found] = attribute([text])
-    assert [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found] == [
-        (source, [content])]
+    said = next(a for a in found if cut(text, a.cue) == "saying")
+    assert (cut(text, said.source), [cut(text, s) for s in said.content]) == (source, [content])
 
 
 def test_fronted_participle_is_asked_not_asking() -> None:
