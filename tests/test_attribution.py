@@ -367,3 +367,11 @@ def test_far_that_clause_only_through_adjuncts(text: str, cue: str, content: str
     [found] = attribute([text])
     assert [(cut(text, a.cue), [cut(text, s) for s in a.content]) for a in found] == [
         (cue, [content])]
+
+
+def test_clause_after_the_cue_wins_over_one_before_a_colon() -> None:
+    text = ("Accurate or not, the doubt has had a cumulative effect: some 20 percent of people "
+            "in a recent poll said they believe the senator was born abroad.")
+    [found] = attribute([text])
+    assert [[cut(text, s) for s in a.content] for a in found] == [
+        ["they believe the senator was born abroad"]]

@@ -184,6 +184,11 @@ class Attributor:
                 doc[verb.i + 1].text == ",":
             return None  # "That said, Cruz cannot win outright": a connective, not a report
         inner = [c for c in verb.children if c.dep_ in _CONTENT_DEPS]
+        if any(c.i > verb.i for c in inner):
+            # "Doubt has had an effect: 20 percent said they believe …": with a clause on each
+            # side, the parser's left one is the sentence before a colon, the right one the
+            # report
+            inner = [c for c in inner if c.i > verb.i] + [c for c in inner if c.i < verb.i]
         frame = self._frame(verb, inner, quotes)
         content: tuple[CharSpan, ...] | None = None
         kind = "indirect"
