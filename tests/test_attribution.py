@@ -375,3 +375,12 @@ def test_clause_after_the_cue_wins_over_one_before_a_colon() -> None:
     [found] = attribute([text])
     assert [[cut(text, s) for s in a.content] for a in found] == [
         ["they believe the senator was born abroad"]]
+
+
+def test_uncued_quotation_continues_the_quotation_not_the_report_after_it() -> None:
+    text = ('"I think that speaks volumes," she said, adding that the campaign will work hard '
+            'to win over those voters. "I think they are waiting to be courted."')
+    [found] = attribute([text])
+    said = next(a for a in found if cut(text, a.cue) == "said")
+    assert [cut(text, s) for s in said.content] == [
+        '"I think that speaks volumes,"', '"I think they are waiting to be courted."']

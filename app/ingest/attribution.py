@@ -610,6 +610,12 @@ class Attributor:
             if not before:
                 continue
             prev = before[-1]
+            # '"Q1," she said, adding that X. "Q2."': Q2 continues her quotation, not the
+            # indirect report after it (same speaker)
+            quoted = next((a for a in reversed(before) if a.kind in ("direct", "mixed") and
+                           a.source_head == prev.source_head), None)
+            if prev.kind not in ("direct", "mixed") and quoted is not None:
+                prev = quoted
             para_q = next((n for n, (a, b) in enumerate(paras) if a <= q.start <= b), 0)
             para_p = next((n for n, (a, b) in enumerate(paras) if a <= prev.start <= b), 0)
             if para_q - para_p > 1:
