@@ -384,3 +384,13 @@ def test_uncued_quotation_continues_the_quotation_not_the_report_after_it() -> N
     said = next(a for a in found if cut(text, a.cue) == "said")
     assert [cut(text, s) for s in said.content] == [
         '"I think that speaks volumes,"', '"I think they are waiting to be courted."']
+
+
+def test_title_after_the_cue_is_not_more_of_the_quotation() -> None:
+    text = '"Being a dad, that is my job," Weiner said in May on the podcast "Here Is the Thing."'
+    [found] = attribute([text])
+    assert [[cut(text, s) for s in a.content] for a in found] == [
+        ['"Being a dad, that is my job,"']]
+    text = '"We will win," he said, "and we will do it before the winter comes."'
+    [found] = attribute([text])
+    assert len(found[0].content) == 2

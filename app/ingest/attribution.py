@@ -184,10 +184,12 @@ class Attributor:
                 doc[verb.i + 1].text == ",":
             return None  # "That said, Cruz cannot win outright": a connective, not a report
         inner = [c for c in verb.children if c.dep_ in _CONTENT_DEPS]
-        if any(c.i > verb.i for c in inner):
+        if any(c.i > verb.i for c in inner) and not any(
+                c.i < verb.i and c.i in self._quoted for c in inner):
             # "Doubt has had an effect: 20 percent said they believe …": with a clause on each
             # side, the parser's left one is the sentence before a colon, the right one the
-            # report
+            # report; but a quotation before the cue is its content ('"…," Weiner said on the
+            # podcast "Here's the Thing"')
             inner = [c for c in inner if c.i > verb.i] + [c for c in inner if c.i < verb.i]
         frame = self._frame(verb, inner, quotes)
         content: tuple[CharSpan, ...] | None = None
@@ -616,6 +618,8 @@ class Attributor:
                            a.source_head == prev.source_head), None)
             if prev.kind not in ("direct", "mixed") and quoted is not None:
                 prev = quoted
+            if _in_cue_adjunct(doc, q, prev):
+                continue  # 'said on the podcast "Here's the Thing"': a title, not more words
             para_q = next((n for n, (a, b) in enumerate(paras) if a <= q.start <= b), 0)
             para_p = next((n for n, (a, b) in enumerate(paras) if a <= prev.start <= b), 0)
             if para_q - para_p > 1:
@@ -628,6 +632,22 @@ class Attributor:
                 inherits=found.index(prev), source_head=prev.source_head,
             ))
         return out
+
+
+def _in_cue_adjunct(doc: Doc, quote: Quote, att: Attribution) -> bool:
+    """Whether ``quote`` is a title or a name inside the cue's own sentence ('said on the
+    podcast "Here's the Thing"'): after the cue in the same sentence, right after a word,
+    not set off by punctuation as the rest of a split quotation is ('"We will win," he said,
+    "and soon."') or a quotation after a sentence the parser did not end."""
+    if att.cue is None or quote.start < att.cue[1]:
+        return False
+    sent = doc.char_span(*att.cue, alignment_mode="expand")
+    if sent is None or quote.start >= sent[0].sent.end_char:
+        return False
+    before = text_of(doc)[:quote.start].rstrip()
+    # "podcast" before it, not "said," / "said." nor a word of the content ('said the Taliban
+    # "will soon be repelled"', a mixed quotation)
+    return before[-1:].isalnum() and not any(x < len(before) <= y for x, y in att.content)
 
 
 def _via_adjuncts(clause: Token, verb: Token) -> bool:
