@@ -1,6 +1,6 @@
 """The cheaper ways of running the frame matchers give what the plain ways gave: the
-dependency frames compiled to trees, and the DependencyMatcher run once per run of sentences
-(states.sentence_matches), against a DependencyMatcher call per sentence; and the phrase frames' requirement test (a sentence no pattern can match is not
+DependencyMatcher run once per run of sentences (states.sentence_matches) against a call per
+sentence, and the phrase frames' requirement test (a sentence no pattern can match is not
 searched) against searching every sentence with a needed word."""
 
 from __future__ import annotations
@@ -15,12 +15,7 @@ from spacy.tokens import Doc
 from app.ingest.bench import sample_article
 from app.ingest.extract import Extractor
 from app.ingest.gazetteer import Gazetteer
-from app.ingest.states import (
-    MAX_SENTENCE_TOKENS,
-    FrameMatcher,
-    PhraseReader,
-    sentence_matches,
-)
+from app.ingest.states import MAX_SENTENCE_TOKENS, PhraseReader, sentence_matches
 from tests.conftest import ARTICLE_TEXT, ROOT
 
 _LONG = "The ministry said that " + " and ".join(
@@ -83,30 +78,17 @@ def _phrases_every_sentence(reader: PhraseReader, doc: Doc) -> list[tuple[Any, .
     return found
 
 
-def test_the_compiled_trees_and_a_call_per_run_of_sentences_find_what_a_call_per_sentence_found(
+def test_one_call_per_run_of_sentences_finds_what_a_call_per_sentence_found(
     extractor: Extractor, docs: list[Doc]
 ) -> None:
     assert any(len(s) > MAX_SENTENCE_TOKENS for d in docs for s in d.sents)
     total = 0
     for doc in docs:
         for matcher in (extractor.states.matcher, extractor.counts.matcher):
-            assert matcher.tree is not None  # the frames compile: the fast path is tested
-            expected = _per_sentence(matcher.dependency, doc)
+            expected = _per_sentence(matcher, doc)
             assert sentence_matches(matcher, doc) == expected
-            assert sentence_matches(matcher.dependency, doc) == expected
             total += len(expected)
     assert total > 50
-
-
-def test_a_pattern_that_does_not_compile_runs_on_the_dependency_matcher(
-    extractor: Extractor, docs: list[Doc]
-) -> None:
-    pattern = ({"RIGHT_ID": "verb", "RIGHT_ATTRS": {"POS": "VERB"}},
-               {"LEFT_ID": "verb", "REL_OP": ">>", "RIGHT_ID": "noun",
-                "RIGHT_ATTRS": {"POS": "NOUN"}})
-    matcher = FrameMatcher(extractor.nlp.vocab, {"far": (pattern,)})
-    assert matcher.tree is None
-    assert sentence_matches(matcher, docs[0]) == _per_sentence(matcher.dependency, docs[0])
 
 
 def test_the_requirement_test_skips_no_sentence_with_a_phrase_match(

@@ -27,11 +27,12 @@ from typing import Any
 import numpy
 from spacy.attrs import DEP, POS
 from spacy.language import Language
+from spacy.matcher import DependencyMatcher
 from spacy.symbols import PROPN
 from spacy.tokens import Doc, Token
 
 from app.ingest.frames import Bound, interval
-from app.ingest.states import FrameMatcher, sentence_matches
+from app.ingest.states import sentence_matches
 
 _PLACE_NOUNS = {"village", "town", "city", "area", "district", "province", "region", "camp",
                 "neighbourhood", "neighborhood", "hospital", "market", "school", "mosque",
@@ -53,11 +54,12 @@ class CountLexicon:
     campaigns: frozenset[str]
     cumulative: tuple[str, ...]
 
-    def matcher(self, nlp: Language) -> FrameMatcher:
-        """A matcher over the count patterns, keyed by pattern id (run by
-        states.sentence_matches)."""
-        return FrameMatcher(nlp.vocab, {pid: (tuple(pattern),)
-                                        for pid, pattern in self.patterns.items()})
+    def matcher(self, nlp: Language) -> DependencyMatcher:
+        """A DependencyMatcher over the count patterns, keyed by pattern id."""
+        m = DependencyMatcher(nlp.vocab)
+        for pid, pattern in self.patterns.items():
+            m.add(pid, [pattern])
+        return m
 
 
 @cache

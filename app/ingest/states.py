@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-import numpy
-from spacy.attrs import IDS as ATTRIBUTE_IDS
 from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
-from spacy.vocab import Vocab
 
 _DONE = {"fully-controlled", "defeated", "ended"}
 
@@ -107,7 +103,9 @@ class StateReader:
 
     def __init__(self, lexicon: StateLexicon, nlp: Language) -> None:
         self.lex = lexicon
-        self.matcher = FrameMatcher(nlp.vocab, {f.id: f.patterns for f in lexicon.frames.values()})
+        self.matcher = DependencyMatcher(nlp.vocab)
+        for frame in lexicon.frames.values():
+            self.matcher.add(frame.id, [list(p) for p in frame.patterns])
 
     def find(self, doc: Doc) -> list[StateHit]:
         """Every state frame in the document, one per (trigger, frame)."""
@@ -178,172 +176,8 @@ def certainty(lex: StateLexicon, verb: Token) -> str | None:
 MAX_SENTENCE_TOKENS = 150
 
 
-class FrameMatcher:
-    """A spaCy ``DependencyMatcher`` over frame patterns (key → patterns), and the same
-    patterns compiled for ``sentence_matches`` to run without it when every node is a child
-    (REL_OP ">") of an earlier node and tests token attributes by value or IN/NOT_IN lists,
-    as the frames of states.json and counts.json do. Run that way, a document's attributes
-    are read once into an array (``Doc.to_array``) and each pattern is followed down the
-    parse from its anchors, instead of a token ``Matcher`` testing every node of every
-    pattern on every token with Python set predicates (measured on a 3,000-character article:
-    7.8 of the DependencyMatcher's 9.4 ms CPU for the state frames, 3.8 of 7.4 for the
-    counts). ``tree`` is None when some pattern needs more: then the DependencyMatcher
-    runs."""
-
-    def __init__(self, vocab: Vocab,
-                 patterns: dict[str, tuple[tuple[dict[str, Any], ...], ...]]) -> None:
-        self.dependency = DependencyMatcher(vocab)
-        for key, key_patterns in patterns.items():
-            self.dependency.add(key, [list(p) for p in key_patterns])
-        self.tree = _TreePatterns.compile(vocab, patterns)
-
-
-# token attributes the compiled patterns may test (others are left to the DependencyMatcher)
-_TREE_ATTRS = {"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "POS", "TAG", "DEP", "ENT_TYPE",
-               "LIKE_NUM", "IS_ALPHA", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE",
-               "IS_PUNCT", "IS_SPACE", "IS_STOP"}
-_ANNOTATED = {"POS": "POS", "TAG": "TAG", "LEMMA": "LEMMA", "DEP": "DEP"}
-_Test = tuple[int, str, tuple[int, ...]]  # (attribute column, "==" | "IN" | "NOT_IN", values)
-
-
-@dataclass(frozen=True)
-class _TreePatterns:
-    """Dependency patterns as trees of child nodes: per key (its string id) and pattern, each
-    node's tests and the index of the node it is a child of (-1 for the anchor)."""
-
-    attrs: tuple[int, ...]  # the attribute ids of the columns of Doc.to_array
-    annotated: tuple[str, ...]  # annotations the tests read (the Matcher refuses a doc without)
-    keys: tuple[tuple[int, tuple[tuple[tuple[int, tuple[_Test, ...]], ...], ...]], ...]
-
-    @classmethod
-    def compile(cls, vocab: Vocab, patterns: dict[str, tuple[tuple[dict[str, Any], ...], ...]]
-                ) -> _TreePatterns | None:
-        """The compiled patterns, or None when one uses an operator other than ">", a node
-        operator (OP), an attribute outside _TREE_ATTRS or a value test other than a value
-        or an IN/NOT_IN list. Values are string ids, as the token Matcher compares them."""
-        columns: dict[int, int] = {}
-        annotated: set[str] = set()
-        keys = []
-        for key, key_patterns in patterns.items():
-            compiled = []
-            for pattern in key_patterns:
-                ids = {node["RIGHT_ID"]: n for n, node in enumerate(pattern)}
-                nodes = []
-                for n, node in enumerate(pattern):
-                    if n == 0:
-                        left = -1
-                    elif node.get("REL_OP") == ">" and ids.get(node.get("LEFT_ID"), n) < n:
-                        left = ids[node["LEFT_ID"]]
-                    else:
-                        return None
-                    tests: list[_Test] = []
-                    for name, value in node.get("RIGHT_ATTRS", {}).items():
-                        name = name.upper()
-                        if name not in _TREE_ATTRS:
-                            return None
-                        name = "ORTH" if name == "TEXT" else name
-                        column = columns.setdefault(ATTRIBUTE_IDS[name], len(columns))
-                        if name in _ANNOTATED:
-                            annotated.add(_ANNOTATED[name])
-                        if isinstance(value, str):
-                            tests.append((column, "==", (vocab.strings.add(value),)))
-                        elif isinstance(value, (bool, int)):
-                            tests.append((column, "==", (int(value),)))
-                        elif isinstance(value, dict) and len(value) == 1 and \
-                                next(iter(value)) in ("IN", "NOT_IN") and all(
-                                    isinstance(v, (str, int)) and not isinstance(v, bool)
-                                    for v in next(iter(value.values()))):
-                            op, values = next(iter(value.items()))
-                            tests.append((column, op, tuple(get_string_id(v) for v in values)))
-                        else:
-                            return None
-                    nodes.append((left, tuple(tests)))
-                compiled.append(tuple(nodes))
-            keys.append((vocab.strings.add(key), tuple(compiled)))
-        return cls(tuple(columns), tuple(sorted(annotated)), tuple(keys))
-
-    def matches(self, doc: Doc, starts: list[int], ends: list[int]
-                ) -> list[tuple[int, int, list[int]]]:
-        """(sentence number, key, token ids) of every match in a sentence no longer than
-        MAX_SENTENCE_TOKENS, in the order of ``DependencyMatcher`` called on each sentence:
-        by key, pattern, tree (the one with the earliest token any node accepts first), then
-        node by node with token indices ascending; a token may fill two nodes, as there."""
-        n_tokens = len(doc)
-        lengths = numpy.array(ends) - numpy.array(starts)
-        sent_of = numpy.repeat(numpy.arange(len(starts)), lengths).tolist()
-        short = numpy.repeat(lengths <= MAX_SENTENCE_TOKENS, lengths)
-        table = doc.to_array([ATTRIBUTE_IDS["HEAD"], *self.attrs])  # uint64: string ids
-        heads = numpy.arange(n_tokens) + table[:, 0].astype(numpy.int64)  # HEAD: an offset
-        columns = table[:, 1:]
-        # children of a token: the tokens sorted by head, text order kept (no list a token:
-        # hundreds of lists an article would set off the garbage collector)
-        by_head = numpy.argsort(heads, kind="stable")
-        bounds = numpy.searchsorted(heads[by_head], numpy.arange(n_tokens + 1)).tolist()
-        by_head_list = by_head.tolist()
-
-        def children(token: int) -> list[int]:
-            return [c for c in by_head_list[bounds[token]:bounds[token + 1]] if c != token]
-
-        accepted: dict[tuple[_Test, ...], Any] = {}  # node tests → token mask
-
-        def mask(tests: tuple[_Test, ...]) -> Any:
-            if tests not in accepted:
-                ok = numpy.ones(n_tokens, dtype=bool)
-                for column, op, values in tests:
-                    wanted = numpy.array(values, dtype=numpy.uint64)
-                    if op == "==":
-                        ok &= columns[:, column] == wanted[0]
-                    else:
-                        inside = numpy.isin(columns[:, column], wanted)
-                        ok &= inside if op == "IN" else ~inside
-                accepted[tests] = ok
-            return accepted[tests]
-
-        found: list[tuple[int, int, int, int, int, list[int]]] = []
-        for key_no, (key, patterns) in enumerate(self.keys):
-            for pattern_no, pattern in enumerate(patterns):
-                node_ok = [mask(tests).tolist() for _, tests in pattern]
-                anchors = numpy.flatnonzero(mask(pattern[0][1]) & short).tolist()
-                for anchor in anchors:
-                    for ids in _follow(pattern, node_ok, children, [anchor]):
-                        found.append((sent_of[anchor], key_no, pattern_no, anchor, key, ids))
-        if not found:
-            return []
-        # the tree of a match: its root, ranked by the first token any node accepts
-        roots = heads
-        for _ in range(n_tokens):  # up the tree, one level a step, to the roots
-            up = heads[roots]
-            if (up == roots).all():
-                break
-            roots = up
-        any_node = numpy.zeros(n_tokens, dtype=bool)
-        for ok in accepted.values():
-            any_node |= ok
-        first: dict[int, int] = {}
-        for i in numpy.flatnonzero(any_node).tolist():
-            first.setdefault(int(roots[i]), i)
-        root_of = roots.tolist()
-        found.sort(key=lambda m: (m[0], m[1], m[2], first[root_of[m[3]]]))
-        return [(sent, key, ids) for sent, _, _, _, key, ids in found
-                if all(starts[sent] <= i < ends[sent] for i in ids)]
-
-
-def _follow(pattern: tuple[tuple[int, tuple[_Test, ...]], ...], node_ok: list[list[bool]],
-            children: Callable[[int], list[int]], ids: list[int]) -> list[list[int]]:
-    """The ways to fill the nodes after ``ids`` (already filled, in order), each node with
-    an accepted child of the token filling its parent node, children in ascending order."""
-    n = len(ids)
-    if n == len(pattern):
-        return [list(ids)]
-    out = []
-    for child in children(ids[pattern[n][0]]):
-        if node_ok[n][child]:
-            out += _follow(pattern, node_ok, children, [*ids, child])
-    return out
-
-
 def sentence_matches(
-    matcher: FrameMatcher | DependencyMatcher, doc: Doc
+    matcher: DependencyMatcher, doc: Doc
 ) -> list[tuple[int, list[int]]]:
     """DependencyMatcher matches with document token indices, sentence by sentence: in the
     order, and with the nodes, that calling the matcher on each sentence gives. A sentence
@@ -351,24 +185,18 @@ def sentence_matches(
     one long coordinated sentence (measured: over 10 minutes on a 120-clause "X said that A
     and B and …"), and no news sentence that long is a clean claim.
 
-    A FrameMatcher whose patterns compile runs without spaCy's matcher (FrameMatcher.tree).
-    Otherwise the DependencyMatcher runs once per run of consecutive shorter sentences (the
-    whole document when none is longer), not once per sentence: each call has a fixed cost
-    (a copy of the span as a Doc, an inner token Matcher run, a map of every matched token
-    to its tree's root) that made a call per sentence most of the cost of reading states and
-    counts. A match is one dependency tree, so it lies within one sentence; one whose nodes
-    straddle a sentence boundary (which no tree of the parser does) is dropped, as a
-    sentence-by-sentence run could not have found it."""
+    The matcher runs once per run of consecutive shorter sentences (the whole document when
+    none is longer), not once per sentence: each call has a fixed cost (a copy of the span
+    as a Doc, an inner token Matcher run, a map of every matched token to its tree's root)
+    that made a call per sentence most of the cost of reading states and counts. A match is
+    one dependency tree, so it lies within one sentence; one whose nodes straddle a sentence
+    boundary (which no tree of the parser does) is dropped, as a sentence-by-sentence run
+    could not have found it."""
     starts: list[int] = []
     ends: list[int] = []
     for sent in doc.sents:
         starts.append(sent.start)
         ends.append(sent.end)
-    if isinstance(matcher, FrameMatcher):
-        tree = matcher.tree
-        if tree is not None and all(doc.has_annotation(a) for a in tree.annotated):
-            return [(key, ids) for _, key, ids in tree.matches(doc, starts, ends)]
-        matcher = matcher.dependency
     found: list[tuple[int, int, list[int]]] = []  # (sentence number, match id, token ids)
     n = 0
     while n < len(starts):
