@@ -291,10 +291,11 @@ class Extractor:
         # own: known places and places the model names (GPE, LOC, FAC), but not a country
         # and not a place inside a speaker's name ("Iraq's interior ministry")
         countries = {e.id for e in self.gaz.demonyms.values()}
+        mentions = place_mentions(doc)
         in_source = [a.source for a in found if a.source is not None]
         count_places = sorted(
             (pos, ref) for pos, ref in {*places, *(
-                (pos, ref) for pos, name in place_mentions(doc)
+                (pos, ref) for pos, name in mentions
                 if (self.gaz.get(name) or _PLACE).kind == "place"  # not a known organisation
                 for ref in [self._entity(name, [], None)] if ref)}
             if ref not in countries and not any(x <= pos < y for x, y in in_source))
@@ -307,7 +308,7 @@ class Extractor:
             statements = [st for st in statements if not _in_post(st, posts)]
             statements += self._post_statements(text, posts, sentences, places, published)
         states = self.states.find(doc)
-        place_names = {name.lower() for _, name in place_mentions(doc)}
+        place_names = {name.lower() for _, name in mentions}
         # a name a control frame treats as a place ("taken full control of Bakhmut") is a
         # place for the rest of the article ("fighting goes on in the city")
         for hit in states:
@@ -395,10 +396,12 @@ class Extractor:
         a, b = _inner(text, att.start, att.end, mixed=att.kind == "mixed")
         # the content as one string at the same offsets: words between its spans (an
         # interrupting "the ministry said", a paragraph break) are blanked out
-        content = "".join(
-            ch if any(x <= a + n < y for x, y in att.content) else " "
-            for n, ch in enumerate(text[a:b])
-        )
+        chars = [" "] * (b - a)
+        for x, y in att.content:
+            x, y = max(x, a), min(y, b)
+            if x < y:
+                chars[x - a:y - a] = text[x:y]
+        content = "".join(chars)
         verb = text[att.cue[0]:att.cue[1]] if att.cue else att.cue_lemma
         polarity, certainty = att.polarity, att.certainty
         for cue in self.frames.cues:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 _OPEN = ("\u201c", "``", "\u201e")
 _CLOSE = ("\u201d",)
 _EITHER = ('"', "''")
+_FIRST_CHARS = tuple({m[0] for m in (*_OPEN, *_CLOSE, *_EITHER)})
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ def _mark(text: str, i: int) -> tuple[str, int] | None:
     return None
 
 
+def _next_candidate(text: str, i: int, end: int) -> int:
+    """The first offset in [i, end) holding the first character of a quotation mark, else
+    ``end`` (a jump over plain text, instead of testing every character)."""
+    hits = [at for c in _FIRST_CHARS if (at := text.find(c, i, end)) >= 0]
+    return min(hits) if hits else end
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph: text between line breaks, leading/trailing space cut."""
     out = []
@@ -73,7 +81,8 @@ def find_quotes(text: str) -> list[Quote]:
         i = p_start
         open_at: int | None = None
         while i < p_end:
-            found = _mark(text, i)
+            i = _next_candidate(text, i, p_end)
+            found = _mark(text, i) if i < p_end else None
             if found is None:
                 i += 1
                 continue
