@@ -394,3 +394,11 @@ def test_title_after_the_cue_is_not_more_of_the_quotation() -> None:
     text = '"We will win," he said, "and we will do it before the winter comes."'
     [found] = attribute([text])
     assert len(found[0].content) == 2
+
+
+def test_subject_parsed_as_apposition_of_a_fronted_phrase() -> None:
+    text = ("In a statement to the Observer, her senior policy adviser, Jake Sullivan, said: "
+            "\u201cThe senator believes that cooperation is essential. She has always valued "
+            "a strong voice in the union.\u201d")
+    [found] = attribute([text])
+    assert [cut(text, a.source) for a in found] == ["her senior policy adviser, Jake Sullivan"]

@@ -288,6 +288,8 @@ class Attributor:
                                                   if t.i not in drop and any(
                                                       a <= t.idx < b for a, b in content)])
                                 for s in [_trim(text, _chars(r) or (0, 0))] if s) or content
+        if source_tok is None and not passive:
+            source_tok = _fronted_apposition(verb)
         if source_tok is not None and (source_tok.lower_ in ("nobody", "none", "noone") or any(
                 c.dep_ == "det" and c.lower_ == "no" for c in source_tok.children)):
             return None  # "No group claimed responsibility": nobody says anything
@@ -648,6 +650,32 @@ def _in_cue_adjunct(doc: Doc, quote: Quote, att: Attribution) -> bool:
     # "podcast" before it, not "said," / "said." nor a word of the content ('said the Taliban
     # "will soon be repelled"', a mixed quotation)
     return before[-1:].isalnum() and not any(x < len(before) <= y for x, y in att.content)
+
+
+def _fronted_apposition(verb: Token) -> Token | None:
+    """The subject the parser hung as an apposition on a fronted phrase: "In a statement to
+    the Observer, her adviser, Jake Sullivan, said: …" (parsed as "the Observer, her adviser"):
+    the outermost apposition ending right before the cue (a comma between), whose chain
+    starts at the object of a preposition the cue itself governs."""
+    doc = verb.doc
+    i = verb.i - 1
+    if i >= 0 and doc[i].text == ",":
+        i -= 1
+    if i < verb.sent.start:
+        return None
+    tok = doc[i]
+    while tok.dep_ in ("compound", "amod", "nummod", "poss", "det", "flat") and tok.head.i > tok.i:
+        tok = tok.head
+    if tok.dep_ != "appos":
+        return None
+    while tok.head.dep_ == "appos":
+        tok = tok.head
+    anchor = tok.head
+    up = [anchor, *anchor.ancestors]
+    if anchor.dep_ != "pobj" or verb not in up or any(
+            t.pos_ in ("VERB", "AUX") for t in up[:up.index(verb)]):
+        return None
+    return tok
 
 
 def _via_adjuncts(clause: Token, verb: Token) -> bool:
