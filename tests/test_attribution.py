@@ -402,3 +402,10 @@ def test_subject_parsed_as_apposition_of_a_fronted_phrase() -> None:
             "a strong voice in the union.\u201d")
     [found] = attribute([text])
     assert [cut(text, a.source) for a in found] == ["her senior policy adviser, Jake Sullivan"]
+
+
+def test_asked_to_takes_the_request() -> None:
+    text = "In a letter, the mayor asked the network to donate the profits to veterans groups."
+    [found] = attribute([text])
+    assert [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found] == [
+        ("the mayor", ["to donate the profits to veterans groups"])]
