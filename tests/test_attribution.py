@@ -409,3 +409,15 @@ def test_asked_to_takes_the_request() -> None:
     [found] = attribute([text])
     assert [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found] == [
         ("the mayor", ["to donate the profits to veterans groups"])]
+
+
+@pytest.mark.parametrize(("text", "content"), [
+    ('The senator is telling customers at a popular breakfast spot that "I need you '
+     'tomorrow."', 'that "I need you tomorrow."'),
+    ("Since October, officials have told residents not to drink the water from their taps.",
+     "not to drink the water from their taps"),
+    ("The minister told reporters the town had fallen.", "the town had fallen"),
+])
+def test_tell_reports_past_its_addressee(text: str, content: str) -> None:
+    [found] = attribute([text])
+    assert [[cut(text, s) for s in a.content] for a in found] == [[content]]
