@@ -421,3 +421,10 @@ def test_asked_to_takes_the_request() -> None:
 def test_tell_reports_past_its_addressee(text: str, content: str) -> None:
     [found] = attribute([text])
     assert [[cut(text, s) for s in a.content] for a in found] == [[content]]
+
+
+def test_cue_under_a_cue_with_the_same_subject_is_one_attribution() -> None:
+    text = "The press secretary declined to say whether it broke the email policy."
+    [found] = attribute([text])
+    assert [(cut(text, a.cue), [cut(text, s) for s in a.content]) for a in found] == [
+        ("declined", ["to say whether it broke the email policy"])]

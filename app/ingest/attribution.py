@@ -741,7 +741,10 @@ def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution
                           x <= b.cue[0] and b.cue[1] <= y for x, y in a.content)), None)
         own = b.source is None or (
             b.source_head is not None and doc[b.source_head].pos_ == "PRON" and
-            doc[b.source_head].lower_ not in ("it", "that", "this"))
+            doc[b.source_head].lower_ not in ("it", "that", "this")) or (
+            # "Cook declined to say whether …": the same subject token as the outer cue's
+            outer is not None and b.source_head is not None and
+            b.source_head == outer.source_head)
         # folded only after the outer cue ("said allies wanted …"): in "The coalition believes
         # X, two officials said" the belief is the coalition's, relayed
         same = own or b.cue_kind in ("attitude", "evidential") or (
