@@ -742,9 +742,10 @@ def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution
         own = b.source is None or (
             b.source_head is not None and doc[b.source_head].pos_ == "PRON" and
             doc[b.source_head].lower_ not in ("it", "that", "this")) or (
-            # "Cook declined to say whether …": the same subject token as the outer cue's
+            # "Cook declined to say whether …": the complement of a cue with the same subject
+            # token (not a participle after the content: "…, declaring that …" is its own)
             outer is not None and b.source_head is not None and
-            b.source_head == outer.source_head)
+            b.source_head == outer.source_head and _cue_verb(doc, b).dep_ == "xcomp")
         # folded only after the outer cue ("said allies wanted …"): in "The coalition believes
         # X, two officials said" the belief is the coalition's, relayed
         same = own or b.cue_kind in ("attitude", "evidential") or (
@@ -761,6 +762,14 @@ def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution
 
 
 _ORDER = ["certain", "probable", "possible"]
+
+
+def _cue_verb(doc: Doc, att: Attribution) -> Token:
+    """The last token of the attribution's cue (its verb for a verb cue)."""
+    assert att.cue is not None
+    span = doc.char_span(*att.cue, alignment_mode="expand")
+    assert span is not None
+    return span[-1]
 _HELD_KINDS = ("cognition", "intention", "evidence")
 _FIRST_PERSON = {"i", "we"}
 
