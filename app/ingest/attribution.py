@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from spacy.attrs import LEMMA
 from spacy.tokens import Doc, Span, Token
 
 from app.ingest import nlp
@@ -130,13 +131,19 @@ class Attributor:
         found: list[Attribution] = []
         self._matches = [(doc[a:b], a, b) for _, a, b in self.matcher(doc)]
         # tokens inside a quotation, computed once (tested per token of every cue's clause)
-        self._quoted = {t.i for q in quotes for a, b in q.spans
-                        for t in (doc.char_span(a, b, alignment_mode="contract") or [])}
+        self._quoted = {i for q in quotes for a, b in q.spans
+                        for span in [doc.char_span(a, b, alignment_mode="contract")]
+                        if span is not None for i in range(span.start, span.end)}
         # tokens of "according to X" phrases: never part of another cue's content
         self._phrase_toks = {t.i for span, _, _ in self._matches for t in span.root.subtree}
-        for tok in doc:
-            cue = self.lex.verbs.get(tok.lemma_.lower())
-            if cue is not None and (tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and any(
+        # only tokens whose lemma is a cue are looked at (one array read, no Token per word)
+        lemmas = doc.to_array([LEMMA]).tolist()
+        strings = doc.vocab.strings
+        cue_ids = {lid for lid in set(lemmas) if strings[lid].lower() in self.lex.verbs}
+        for i in (n for n, lid in enumerate(lemmas) if lid in cue_ids):
+            tok = doc[i]
+            cue = self.lex.verbs[tok.lemma_.lower()]
+            if (tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and any(
                     c.dep_ in ("nsubj", "ccomp") for c in tok.children))):
                 # a cue the tagger read as a noun ("Diplomats doubt that …") still counts
                 # when the parse gives it a subject or a clause
