@@ -428,3 +428,12 @@ def test_cue_under_a_cue_with_the_same_subject_is_one_attribution() -> None:
     [found] = attribute([text])
     assert [(cut(text, a.cue), [cut(text, s) for s in a.content]) for a in found] == [
         ("declined", ["to say whether it broke the email policy"])]
+
+
+def test_quotation_inside_an_object_content_is_part_of_it() -> None:
+    text = ('The former secretary of state talked about continuing the "progress we had under '
+            'President Obama" and her commitment.')
+    [found] = attribute([text])
+    talked = next(a for a in found if cut(text, a.cue) == "talked")
+    assert [cut(text, s) for s in talked.content] == [
+        'continuing the "progress we had under President Obama" and her commitment']

@@ -202,6 +202,12 @@ class Attributor:
         content: tuple[CharSpan, ...] | None = None
         kind = "indirect"
         adjacent = self._adjacent_quote(text, frame, quotes)
+        if adjacent is not None and adjacent.start >= verb.idx and cue.object is True and \
+                self._takes_own(verb, cue):
+            # "touted his victories in Florida, 'the best'", "talked about continuing the
+            # 'progress'": a quotation after the object of a cue whose object is its content
+            # is part of that object, not the whole content
+            adjacent = None
         clause = inner[0] if inner else None
         if clause is None:
             clause = self._that_clause(verb, through_object=not cue.object)
