@@ -19,6 +19,7 @@ from app.ingest import nlp
 from app.ingest.attribution import Attribution, Attributor, attributor
 from app.ingest.counts import CountHit, CountReader, load_counts, place_mentions
 from app.ingest.embeds import EmbeddedPost
+from app.ingest.factuality import CueHit, FactualityReader, cues_within
 from app.ingest.frames import FrameHit, FrameSet, interval, load_frames, match_frames
 from app.ingest.gazetteer import Entity, Gazetteer
 from app.ingest.sources import SourceResolver, Speaker
@@ -126,6 +127,7 @@ class Extractor:
         self.counts = counts or CountReader(
             load_counts(_ONTOLOGY / "frames" / "counts.json"), nlp, frames.bounds)
         self.states = StateReader(load_states(_ONTOLOGY / "frames" / "states.json"), nlp)
+        self.factuality = FactualityReader.load(_ONTOLOGY / "frames" / "factuality.json", nlp)
         self.phrases = phrase_reader(_ONTOLOGY / "frames" / "phrases.json",
                                      _ONTOLOGY / "frames" / "states.json", nlp)
         self.wires = {w.lower() for w in frames.wires}
@@ -300,13 +302,16 @@ class Extractor:
                 for ref in [self._entity(name, [], None)] if ref)}
             if ref not in countries and not any(x <= pos < y for x, y in in_source))
         sentences = [(x.start_char, x.end_char) for x in doc.sents]
+        cue_hits = self.factuality.find(doc)
         statements = [
-            self._statement(text, part, speakers[n], self._relays(text, att), places, published)
+            self._statement(text, part, speakers[n], self._relays(text, att), places, published,
+                            cue_hits)
             for n, att in enumerate(found) for part in _sentences(text, sentences, att)
         ]
         if posts:
             statements = [st for st in statements if not _in_post(st, posts)]
-            statements += self._post_statements(text, posts, sentences, places, published)
+            statements += self._post_statements(text, posts, sentences, places, published,
+                                                cue_hits)
         states = self.states.find(doc)
         place_names = {name.lower() for _, name in mentions}
         # a name a control frame treats as a place ("taken full control of Bakhmut") is a
@@ -336,7 +341,7 @@ class Extractor:
 
     def _post_statements(
         self, text: str, posts: Sequence[EmbeddedPost], sentences: list[tuple[int, int]],
-        places: list[tuple[int, str]], published: str | None,
+        places: list[tuple[int, str]], published: str | None, cue_hits: list[CueHit],
     ) -> list[Statement]:
         """The statements of embedded posts: the post's words, verbatim, one statement per
         sentence, its author the speaker (the outlet showing it is only the relay)."""
@@ -347,7 +352,7 @@ class Extractor:
                               source=None, kind="direct")
             for part in _sentences(text, sentences, att):
                 st = self._statement(text, part, [author] if author else [], [], places,
-                                     published)
+                                     published, cue_hits)
                 st.said_at = post.said_at or "not stated"
                 st.said_on = post.said_on
                 st.post = post
@@ -389,7 +394,7 @@ class Extractor:
 
     def _statement(
         self, text: str, att: Attribution, spk: list[Speaker], relays: list[str],
-        places: list[tuple[int, str]], published: str | None,
+        places: list[tuple[int, str]], published: str | None, cue_hits: list[CueHit],
     ) -> Statement:
         # the claim quotes the content without its enclosing quotation marks and edge
         # punctuation; the PARC spans (content_spans) keep them
@@ -404,14 +409,15 @@ class Extractor:
         content = "".join(chars)
         verb = text[att.cue[0]:att.cue[1]] if att.cue else att.cue_lemma
         polarity, certainty = att.polarity, att.certainty
-        for cue in self.frames.cues:
-            if cue.clause_scope or cue.on_verb:
-                continue  # the cue lexicon gives the reporting verb's own polarity
-            if cue.pattern.search(content):
-                if cue.polarity:
-                    polarity = cue.polarity
-                if cue.certainty and _weaker(cue.certainty, certainty):
-                    certainty = cue.certainty
+        hits = cues_within(cue_hits, att.content, a, b)
+        for cue_hit in hits:
+            cue = cue_hit.cue
+            if cue.scope == "clause":
+                continue  # hedges only the frames after it in its clause (_irrealis)
+            if cue.polarity:
+                polarity = cue.polarity
+            if cue.certainty and _weaker(cue.certainty, certainty):
+                certainty = cue.certainty
         inside = [(pos - a, pid) for pos, pid in places if a <= pos < b]
         before = [pid for pos, pid in places if pos < a]
         default_place = inside[0][1] if inside else (before[-1] if before else None)
@@ -435,7 +441,7 @@ class Extractor:
             triples = self._triples(hit, spk, place)
             if not triples:
                 continue
-            irrealis = self._irrealis(content, hit.start)
+            irrealis = _irrealis(hits, a, content, hit.start)
             hedge = "possible" if irrealis else None
             pol = hit.frame.polarity
             for t in triples:
@@ -629,10 +635,15 @@ class Extractor:
             return obj if obj != subject else None
         return frame.value
 
-    def _irrealis(self, content: str, pos: int) -> bool:
-        clause_start = max(content.rfind(",", 0, pos), content.rfind(";", 0, pos)) + 1
-        clause = content[clause_start:pos]
-        return any(c.clause_scope and c.pattern.search(clause) for c in self.frames.cues)
+
+
+def _irrealis(hits: list[CueHit], offset: int, content: str, pos: int) -> bool:
+    """Whether a clause-scope cue (``hits``, document offsets) stands in the clause before
+    ``pos`` (an offset into ``content``, which starts at document offset ``offset``): the
+    clause runs back to the previous comma or semicolon ("once Hajin is liberated, …")."""
+    clause_start = max(content.rfind(",", 0, pos), content.rfind(";", 0, pos)) + 1
+    return any(h.cue.scope == "clause" and offset + clause_start <= h.start and
+               h.end <= offset + pos for h in hits)
 
 
 def _weaker(new: str, old: str) -> bool:

@@ -1,7 +1,7 @@
 """Claim frames, read from ``ontology/frames/*.ttl``: regular expressions that map the content
-of an attributed statement to claim properties, with the number bounds, factuality cues, aliases
-and wires the parse-based frames (states.py, counts.py) share. The frames are data; this module
-only runs them.
+of an attributed statement to claim properties, with the number bounds, aliases and wires the
+parse-based frames (states.py, counts.py) share. The frames are data; this module only runs
+them. Factuality cues are spaCy Matcher data read by factuality.py.
 """
 
 from __future__ import annotations
@@ -39,18 +39,6 @@ class Bound:
 
 
 @dataclass(frozen=True)
-class Cue:
-    """A factuality cue: sets certainty or polarity when its pattern is found."""
-
-    id: str
-    pattern: re.Pattern[str]
-    certainty: str | None = None
-    polarity: str | None = None
-    on_verb: bool = False
-    clause_scope: bool = False
-
-
-@dataclass(frozen=True)
 class Frame:
     """One frame: the property it fills and how its value is read."""
 
@@ -76,7 +64,6 @@ class FrameSet:
     """Everything read from the frame files."""
 
     frames: tuple[Frame, ...]
-    cues: tuple[Cue, ...]
     bounds: dict[str, Bound]
     wires: tuple[str, ...]
     aliases: dict[str, str]
@@ -142,16 +129,6 @@ def load_frames(directory: Path) -> FrameSet:
         )
         for word in g.objects(b, CGF.words):
             bounds[str(word).lower()] = bound
-    cues = []
-    for c in sorted(g.subjects(RDF.type, CGF.Cue), key=str):
-        assert isinstance(c, URIRef)
-        for p in sorted(str(x) for x in g.objects(c, CGF.pattern)):
-            cues.append(Cue(
-                id=c.split("#")[-1], pattern=re.compile(p),
-                certainty=_str(g, c, CGF.certainty), polarity=_str(g, c, CGF.polarity),
-                on_verb=_str(g, c, CGF.on) == "verb",
-                clause_scope=_str(g, c, CGF.scope) == "clause",
-            ))
     shared = sorted(
         str(p) for s in g.subjects(RDF.type, CGF.CountPatterns) for p in g.objects(s, CGF.pattern)
     )
@@ -187,7 +164,7 @@ def load_frames(directory: Path) -> FrameSet:
         w for f in frames for p in f.patterns
         for w in re.findall(r"(?<![\\\w])[a-z]{2,}", p.pattern)
     )
-    return FrameSet(tuple(frames), tuple(cues), bounds, wires, aliases, lexicon)
+    return FrameSet(tuple(frames), bounds, wires, aliases, lexicon)
 
 
 def match_frames(frames: FrameSet, content: str) -> list[FrameHit]:
