@@ -697,8 +697,8 @@ def _via_adjuncts(clause: Token, verb: Token, through_object: bool = False) -> b
     through another verb ("pushed the claim and argued that …") nor, for a cue whose object
     can be its content, through that object ("blasted Rubio for a bill that …"). The object
     of a cue that cannot take one as content is its addressee ("is telling customers at a
-    diner that …"), and may be passed. Measured on PolNeAR train (240 articles): far "that"
-    clauses through an object or a verb were the wrong content of 5 cues in 6."""
+    diner that …"), and may be passed. Measured on a 200-article PolNeAR train sample:
+    content-overlap precision .875 → .880, recall .614 → .615."""
     allowed = ("prep", "pobj", "npadvmod", "advmod", "pcomp", *(("dobj",) if through_object
                                                                else ()))
     tok = clause.head
