@@ -437,3 +437,18 @@ def test_quotation_inside_an_object_content_is_part_of_it() -> None:
     talked = next(a for a in found if cut(text, a.cue) == "talked")
     assert [cut(text, s) for s in talked.content] == [
         'continuing the "progress we had under President Obama" and her commitment']
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    ("The candidate announced that he filed his financial statement with the commission, "
+     "saying it set a new benchmark for the agency.",
+     "that he filed his financial statement with the commission"),
+    ("Rubio suggested that someone who does not answer questions cannot be president, while "
+     "Cruz said that the stakes in this election are too high.",
+     "that someone who does not answer questions cannot be president"),
+])
+def test_a_second_report_inside_the_clause_is_not_the_first_ones_content(
+        text: str, first: str) -> None:
+    [found] = attribute([text])
+    assert len(found) == 2
+    assert [cut(text, s) for s in found[0].content] == [first]

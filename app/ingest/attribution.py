@@ -468,6 +468,23 @@ class Attributor:
                self.lex.verbs.get(c.lemma_) is not None for x in c.subtree}
         own |= {c.i for c in clause.children if c.dep_ == "cc" and own and c.i < max(own)
                 and c.i + 1 in own}
+        # so is a reporting participle after a comma or "and" that the parser hung inside the
+        # clause ("announced that he filed the statement, saying it set a benchmark"), and a
+        # "while X said …" clause of another speaker
+        for t in clause.subtree:
+            if t.i <= verb.i or t.i in own or t.dep_ not in ("advcl", "conj") or \
+                    self.lex.verbs.get(t.lemma_) is None:
+                continue
+            prev = doc[t.left_edge.i - 1] if t.left_edge.i > 0 else None
+            participle = t.tag_ == "VBG" and t.left_edge.i == t.i and prev is not None and \
+                prev.lower_ in (",", "and", "-", "\u2014", "\u2013")
+            contrast = t.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in ("while", "whereas") for c in t.children) and \
+                any(c.dep_ in _SUBJ for c in t.children)
+            if participle or contrast:
+                own |= {x.i for x in t.subtree}
+                if participle and prev is not None and prev.lower_ == "and":
+                    own.add(prev.i)  # "… mistrust - and arguing …": not "… mistrust - and"
         toks = [t for t in clause.subtree if t.i != verb.i and t.i not in own and
                 (clause.dep_ not in ("acl", "advcl", "relcl") or t.i >= clause.left_edge.i)]
         if clause.dep_ in ("acl", "advcl", "relcl"):
