@@ -452,3 +452,11 @@ def test_a_second_report_inside_the_clause_is_not_the_first_ones_content(
     [found] = attribute([text])
     assert len(found) == 2
     assert [cut(text, s) for s in found[0].content] == [first]
+
+
+def test_an_attitude_verb_coordinated_in_the_reported_clause_is_part_of_it() -> None:
+    text = ("A Clinton ally suggested she would do an about-face and support the trade deal "
+            "once she was in the White House.")
+    [found] = attribute([text])
+    assert [cut(text, s) for s in found[0].content] == [
+        "she would do an about-face and support the trade deal once she was in the White House"]

@@ -465,7 +465,7 @@ class Attributor:
         # a cue coordinated inside the clause ("said the strikes had killed five and vowed
         # that …") is its own attribution: its subtree is not this content
         own = {x.i for c in clause.children if c.dep_ == "conj" and
-               self.lex.verbs.get(c.lemma_) is not None for x in c.subtree}
+               _reports(self.lex.verbs.get(c.lemma_)) for x in c.subtree}
         own |= {c.i for c in clause.children if c.dep_ == "cc" and own and c.i < max(own)
                 and c.i + 1 in own}
         # so is a reporting participle after a comma or "and" that the parser hung inside the
@@ -664,6 +664,12 @@ class Attributor:
                 inherits=found.index(prev), source_head=prev.source_head,
             ))
         return out
+
+
+def _reports(cue: VerbCue | None) -> bool:
+    """Whether a verb of the lexicon reports on its own inside another report's clause: an
+    attitude ("would do an about-face and support the deal") is part of the reported words."""
+    return cue is not None and cue.kind != "attitude"
 
 
 def _in_cue_adjunct(doc: Doc, quote: Quote, att: Attribution) -> bool:
