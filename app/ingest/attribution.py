@@ -202,8 +202,9 @@ class Attributor:
         content: tuple[CharSpan, ...] | None = None
         kind = "indirect"
         adjacent = self._adjacent_quote(text, frame, quotes)
+        takes_own = self._takes_own(verb, cue)
         if adjacent is not None and adjacent.start >= verb.idx and cue.object is True and \
-                self._takes_own(verb, cue):
+                takes_own:
             # "touted his victories in Florida, 'the best'", "talked about continuing the
             # 'progress'": a quotation after the object of a cue whose object is its content
             # is part of that object, not the whole content
@@ -234,7 +235,6 @@ class Attributor:
             content, kind = adjacent.spans, "direct"
         if content is None and cue.quote_only:
             return None
-        takes_own = self._takes_own(verb, cue)
         if content is None and not takes_own and verb.dep_ == "conj" and self.lex.verbs.get(
                 verb.head.lemma_) is None and not any(
                 c.dep_ == "cc" and verb.head.i < c.i < verb.i for c in verb.head.children):
@@ -679,8 +679,7 @@ def _in_cue_adjunct(doc: Doc, quote: Quote, att: Attribution) -> bool:
     "and soon."') or a quotation after a sentence the parser did not end."""
     if att.cue is None or quote.start < att.cue[1]:
         return False
-    sent = doc.char_span(*att.cue, alignment_mode="expand")
-    if sent is None or quote.start >= sent[0].sent.end_char:
+    if quote.start >= _cue_verb(doc, att).sent.end_char:
         return False
     before = text_of(doc)[:quote.start].rstrip()
     # "podcast" before it, not "said," / "said." nor a word of the content ('said the Taliban
@@ -790,8 +789,8 @@ def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution
         if outer is not None and same and b.inherits is None:
             # only the speaker's own hedge ("he said he believes") hedges the outer content;
             # "said allies wanted to know" reports someone else's wish as certain
-            if own and _ORDER.index(b.certainty) > _ORDER.index(outer.certainty):
-                outer.certainty = b.certainty
+            if own:
+                _hedge(outer, b.certainty)
             continue
         out.append(b)
     return out
@@ -800,12 +799,20 @@ def _same_source_nesting(doc: Doc, found: list[Attribution]) -> list[Attribution
 _ORDER = ["certain", "probable", "possible"]
 
 
+def _hedge(att: Attribution, certainty: str) -> None:
+    """Lower ``att``'s certainty to ``certainty`` when that is weaker (FactBank order)."""
+    if _ORDER.index(certainty) > _ORDER.index(att.certainty):
+        att.certainty = certainty
+
+
 def _cue_verb(doc: Doc, att: Attribution) -> Token:
     """The last token of the attribution's cue (its verb for a verb cue)."""
     assert att.cue is not None
     span = doc.char_span(*att.cue, alignment_mode="expand")
     assert span is not None
     return span[-1]
+
+
 _HELD_KINDS = ("cognition", "intention", "evidence")
 _FIRST_PERSON = {"i", "we"}
 
@@ -831,8 +838,8 @@ def _fold_voiced(voiced: list[Attribution], found: list[Attribution]) -> list[At
         outer = next((a for a in found if any(x <= cue_at < y for x, y in a.content)), None)
         if outer is None:
             out.append(b)
-        elif _ORDER.index(b.certainty) > _ORDER.index(outer.certainty):
-            outer.certainty = b.certainty
+        else:
+            _hedge(outer, b.certainty)
     return out
 
 

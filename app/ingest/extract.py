@@ -636,7 +636,6 @@ class Extractor:
         return frame.value
 
 
-
 def _irrealis(hits: list[CueHit], offset: int, content: str, pos: int) -> bool:
     """Whether a clause-scope cue (``hits``, document offsets) stands in the clause before
     ``pos`` (an offset into ``content``, which starts at document offset ``offset``): the
