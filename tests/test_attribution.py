@@ -30,6 +30,18 @@ def cut(text: str, span: tuple[int, int] | None) -> str | None:
     return None if span is None else text[span[0]:span[1]]
 
 
+def cues_and_contents(text: str) -> list[tuple[str | None, list[str | None]]]:
+    """Each attribution of ``text`` (the scorer's entry point) as (cue, content pieces)."""
+    [found] = attribute([text])
+    return [(cut(text, a.cue), [cut(text, s) for s in a.content]) for a in found]
+
+
+def sources_and_contents(text: str) -> list[tuple[str | None, list[str | None]]]:
+    """Each attribution of ``text`` as (source, content pieces)."""
+    [found] = attribute([text])
+    return [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found]
+
+
 # -- speaker after a quotation, inverted, after a dash ---------------------------------------
 @pytest.mark.parametrize(("text", "source", "cue", "content"), [
     ('"Fighting is still going on in the town," the minister said.',
@@ -303,9 +315,7 @@ def test_a_participle_after_the_reported_clause_is_the_reporting_speakers(
      "the governor for the budget gap"),
 ])
 def test_cue_with_its_own_object_takes_it(text: str, cue: str, content: str) -> None:
-    [found] = attribute([text])
-    assert [(cut(text, a.cue), [cut(text, s) for s in a.content]) for a in found] == [
-        (cue, [content])]
+    assert cues_and_contents(text) == [(cue, [content])]
 
 
 def test_first_person_cue_inside_a_quotation_is_the_quoted_speakers() -> None:
@@ -342,8 +352,7 @@ def test_fronted_participle_is_asked_not_asking() -> None:
 
 def test_asked_for_takes_the_request() -> None:
     text = "A party activist asked for the allegiances of all the candidates to be disclosed."
-    [found] = attribute([text])
-    assert [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found] == [
+    assert sources_and_contents(text) == [
         ("A party activist", ["the allegiances of all the candidates to be disclosed"])]
 
 
@@ -364,9 +373,7 @@ def test_that_said_is_a_connective() -> None:
      "Rubio for his support of a bill that would have granted a pathway to citizenship"),
 ])
 def test_far_that_clause_only_through_adjuncts(text: str, cue: str, content: str) -> None:
-    [found] = attribute([text])
-    assert [(cut(text, a.cue), [cut(text, s) for s in a.content]) for a in found] == [
-        (cue, [content])]
+    assert cues_and_contents(text) == [(cue, [content])]
 
 
 def test_clause_after_the_cue_wins_over_one_before_a_colon() -> None:
@@ -406,8 +413,7 @@ def test_subject_parsed_as_apposition_of_a_fronted_phrase() -> None:
 
 def test_asked_to_takes_the_request() -> None:
     text = "In a letter, the mayor asked the network to donate the profits to veterans groups."
-    [found] = attribute([text])
-    assert [(cut(text, a.source), [cut(text, s) for s in a.content]) for a in found] == [
+    assert sources_and_contents(text) == [
         ("the mayor", ["to donate the profits to veterans groups"])]
 
 
@@ -425,9 +431,7 @@ def test_tell_reports_past_its_addressee(text: str, content: str) -> None:
 
 def test_cue_under_a_cue_with_the_same_subject_is_one_attribution() -> None:
     text = "The press secretary declined to say whether it broke the email policy."
-    [found] = attribute([text])
-    assert [(cut(text, a.cue), [cut(text, s) for s in a.content]) for a in found] == [
-        ("declined", ["to say whether it broke the email policy"])]
+    assert cues_and_contents(text) == [("declined", ["to say whether it broke the email policy"])]
 
 
 def test_quotation_inside_an_object_content_is_part_of_it() -> None:

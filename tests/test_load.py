@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from app.cli import main as cli_main
+from app.config import Settings
 from app.main import build_state
 from app.store import views
 from app.store.loader import claim_iris, read_quads, split_dataset
@@ -17,6 +18,19 @@ from app.store.oxigraph import to_ox
 from tests.conftest import settings
 
 SEED = Path(__file__).resolve().parents[1] / "graph_data" / "seed" / "voa-hajin-2018-12.trig"
+
+
+def dispute_sizes(config: Settings) -> list[tuple[str, int]]:
+    """(dispute id, number of contradictions) of every dispute in the store ``config`` opens."""
+    state = build_state(config)
+    try:
+        return sorted(
+            (d["id"], len(d["contradictions"])) for d in views.disputes(
+                state.store,
+                views.find_disputes(state.store, subject=None, source=None, type_=None,
+                                    status=None)))
+    finally:
+        state.store.close()
 
 
 def test_batches_hold_every_quad_and_each_claim_with_its_article() -> None:
@@ -41,26 +55,8 @@ def test_load_in_batches_finds_what_one_import_finds(
     code = cli_main(["load", str(SEED), "--store", str(store), "--no-seed", "--batch", "2"])
     assert code == 0
     assert "15 claims in 8 batches" in capsys.readouterr().out
-    batched = build_state(settings(seed=False, store=str(store)))
-    try:
-        by_batches = sorted(
-            (d["id"], len(d["contradictions"])) for d in views.disputes(
-                batched.store,
-                views.find_disputes(batched.store, subject=None, source=None, type_=None,
-                                    status=None))
-        )
-    finally:
-        batched.store.close()
-    whole = build_state(settings(seed=True))
-    try:
-        at_once = sorted(
-            (d["id"], len(d["contradictions"])) for d in views.disputes(
-                whole.store,
-                views.find_disputes(whole.store, subject=None, source=None, type_=None,
-                                    status=None))
-        )
-    finally:
-        whole.store.close()
+    by_batches = dispute_sizes(settings(seed=False, store=str(store)))
+    at_once = dispute_sizes(settings(seed=True))
     assert by_batches == at_once and at_once
 
 
