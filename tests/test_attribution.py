@@ -464,3 +464,69 @@ def test_an_attitude_verb_coordinated_in_the_reported_clause_is_part_of_it() -> 
     [found] = attribute([text])
     assert [cut(text, s) for s in found[0].content] == [
         "she would do an about-face and support the trade deal once she was in the White House"]
+
+
+# -- a preposition or mark that opens the content clause ------------------------------------
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    ("The envoy called for both armies to pull back from the river by Friday.",
+     "called", "both armies to pull back from the river by Friday"),
+    ("Aid groups are calling for the border crossing to reopen at once.",
+     "are calling", "the border crossing to reopen at once"),
+    ("The senator called for a ban on assault weapons.", "called", "a ban on assault weapons"),
+    ("The reporter asked whether the troops would stay in the city.",
+     "asked", "whether the troops would stay in the city"),
+    ("The governor wondered if the levees would hold another night.",
+     "wondered", "if the levees would hold another night"),
+])
+def test_content_clause_opened_by_the_cues_preposition_or_mark(
+        text: str, cue: str, content: str) -> None:
+    assert (cue, [content]) in cues_and_contents(text)
+
+
+@pytest.mark.parametrize(("text", "content"), [
+    ("Asked if he had ever been bullied, the candidate laughed.", "if he had ever been bullied"),
+    ("When asked whether the ceasefire would hold, the colonel shrugged.",
+     "whether the ceasefire would hold"),
+    ("Asked how long the siege of the port would last, the commander said he did not know.",
+     "how long the siege of the port would last"),
+])
+def test_fronted_question_is_an_agentless_report(text: str, content: str) -> None:
+    assert (None, [content]) in sources_and_contents(text)
+
+
+def test_fronted_participle_without_a_question_reports_nothing() -> None:
+    text = "Pressed on the timeline, the minister said the troops would stay."
+    assert sources_and_contents(text) == [("the minister", ["the troops would stay"])]
+
+
+# -- Name: … lines (headlines, transcripts) ----------------------------------------------------
+@pytest.mark.parametrize(("text", "source", "content"), [
+    ("Zelensky: Russia Is Not Ready For Peace Talks\n\nThe president spoke in Kyiv.",
+     "Zelensky", "Russia Is Not Ready For Peace Talks"),
+    ("Sanders: Clinton Email Story Has Moved", "Sanders", "Clinton Email Story Has Moved"),
+    ("Poll: Labour leads by nine points in Wales", "Poll", "Labour leads by nine points in Wales"),
+    ('Secretary of State John Kerry: "The talks will go on."',
+     "Secretary of State John Kerry", '"The talks will go on."'),
+    ("The debate went on.\n\nTAPPER: Do you regret the remarks?\n\nTRUMP: I regret nothing.",
+     "TRUMP", "I regret nothing"),
+])
+def test_a_name_and_a_colon_opening_a_paragraph_is_a_source(
+        text: str, source: str, content: str) -> None:
+    assert (source, [content]) in sources_and_contents(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The Latest: Kasich scores all 66 delegates after Ohio win.",
+    "Results so far\nHillary Clinton: 1,769.\nBernie Sanders: 1,501.",
+    "Twitter: @Milbank.",
+    "Revealed: Here Are The Lawmakers Who Voted Against The Bill",
+    "Q: Will the bridge reopen this year?",
+    "Here's the mayor in 1992: we will rebuild this city.",
+])
+def test_section_labels_counts_and_clauses_before_a_colon_are_not_sources(text: str) -> None:
+    assert not any(cut(text, a.cue) == ":" for [found] in [attribute([text])] for a in found)
+
+
+def test_a_line_another_cue_reports_is_not_a_labelled_line() -> None:
+    text = "Kyiv: Three people were killed when a drone hit a block of flats, officials said."
+    assert [s for s, _ in sources_and_contents(text)] == ["officials"]

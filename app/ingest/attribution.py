@@ -39,6 +39,9 @@ _QUOTE_CHARS = set("\"'\u201c\u201d\u2018\u2019`\u201e")
 _CONTENT_DEPS = ("ccomp", "xcomp")
 _SUBJ = ("nsubj", "csubj")
 _HYPOTHETICAL = {"before", "until", "if", "once", "unless", "whether", "till"}
+# lower-case words inside a name ("Secretary of State", "Abu Bakr al-Baghdadi")
+_CONNECTIVES = {"of", "for", "the", "and", "de", "del", "la", "al", "el", "bin", "ibn", "von",
+                "van", "der", "da", "dos", "le"}
 
 
 @dataclass
@@ -105,6 +108,24 @@ def _runs(tokens: Sequence[Token]) -> list[list[Token]]:
     return out
 
 
+def _marked_clause(verb: Token, cue: VerbCue) -> Token | None:
+    """The clause after the cue that one of its prepositions or marks opens ("called for
+    all candidates to lay out …", "asked if he was bullied"), or None."""
+    for c in verb.children:
+        if c.dep_ in ("advcl", "xcomp", "ccomp") and c.i > verb.i and any(
+                m.dep_ == "mark" and m.lower_ in (*cue.preps, *cue.marks) and m.i < c.i
+                for m in c.children):
+            return c
+    return None
+
+
+def _question(span: CharSpan, doc: Doc) -> bool:
+    """Whether the content is an indirect question ("whether …", "if …", "how …")."""
+    first = doc.char_span(span[0], span[1], alignment_mode="expand")
+    return first is not None and len(first) > 0 and (
+        first[0].lower_ in ("whether", "if") or first[0].tag_ in ("WDT", "WP", "WRB"))
+
+
 class Attributor:
     """Finds attributions in parsed documents. Built once per process (it holds the lexicon
     and a Matcher over the model's vocabulary)."""
@@ -152,6 +173,7 @@ class Attributor:
                     found.append(att)
         found += self._pattern_cues(doc, found)
         found += self._dash_cues(doc, quotes, found)
+        found += self._label_cues(doc, paras, quotes, found)
         found = _same_source_nesting(doc, _dedupe(found))
         # "I think", "we welcome" inside a quotation are the quoted speaker's own words: set
         # aside until the quotation has its speaker (it may continue an earlier one)
@@ -275,12 +297,28 @@ class Attributor:
             obj = next((g for g in prep.children if g.dep_ in ("pobj", "pcomp")), None) \
                 if prep is not None else None
             if obj is not None:
-                span = _trim(text, _chars(obj.subtree) or (0, 0))
+                # "called for both armies to pull back": the parser may hang the infinitive
+                # after the preposition's object on the cue
+                inf = [t for c in verb.children if c.dep_ in ("advcl", "xcomp") and
+                       c.left_edge.i == obj.right_edge.i + 1 and c.left_edge.lower_ == "to"
+                       for t in c.subtree]
+                span = _trim(text, _chars([*obj.subtree, *inf]) or (0, 0))
+                content = (span,) if span else None
+                kind = "object"
+            clause = _marked_clause(verb, cue) if obj is None else None
+            if clause is not None:
+                # "called for all candidates to lay out their plans": the preposition marks
+                # an infinitive clause, which is the content without it
+                span = _trim(text, _chars([t for t in clause.subtree if not (
+                    t.dep_ == "mark" and t.head.i == clause.i and t.lower_ in cue.preps)])
+                             or (0, 0))
                 content = (span,) if span else None
                 kind = "object"
         if not content or (kind != "object" and verb.tag_ == "VBN" and verb.dep_ == "advcl"
-                           and verb.i < verb.head.i):
-            return None  # "Pressed on the timeline, the minister said …": only "said" reports
+                           and verb.i < verb.head.i and not _question(content[0], doc)):
+            # "Pressed on the timeline, the minister said …": only "said" reports; but "Asked
+            # whether troops would stay, …" reports the (unnamed) questioner's question
+            return None
         source = None
         head = None
         if source_tok is None and not passive and content[-1][1] <= verb.idx:
@@ -338,7 +376,7 @@ class Attributor:
             if c.dep_ == "prep" and c.lower_ in cue.preps and any(
                     g.dep_ in ("pobj", "pcomp") for g in c.children):
                 return True
-        return False
+        return _marked_clause(verb, cue) is not None
 
     def _np_before(self, doc: Doc, verb: Token) -> tuple[Token, list[Token]] | None:
         """The noun phrase between the last comma and the cue, when it is one: its head
@@ -624,6 +662,59 @@ class Attributor:
                 kind="direct", source_head=head.i if head is not None else None,
             ))
         return out
+
+    # -- Name: … (headlines and transcripts) -------------------------------------------------
+    def _label_cues(
+        self, doc: Doc, paras: list[tuple[int, int]], quotes: list[Quote],
+        found: list[Attribution],
+    ) -> list[Attribution]:
+        """A paragraph opening with a name and a colon ("Sanders: Clinton email story has
+        moved", "TAPPER: Do you regret it?"): the rest of the paragraph is the name's, when it
+        has a verb or a quotation. The name is at most six capitalised words (connectives and
+        role nouns may be lower case), or a noun of the lexicon's ``labels.source_nouns``
+        alone ("Poll: …"). The tagger is not asked whether it is a name: before a colon it
+        reads "Sanders" as a plural and "Kyiv" as an adjective. Section labels
+        (``labels.not_sources``: "The Latest: …", "Q: …") are not names, nor is a line that
+        another cue's content already spans ("Kyiv: three were killed, officials said")."""
+        text = text_of(doc)
+        out: list[Attribution] = []
+        for a, b in paras:
+            colon = text.find(":", a, min(b, a + 80))
+            if colon <= a or text[a:colon].strip().lower() in self.lex.not_sources or any(
+                    x <= colon < y for f in found for x, y in f.content):
+                continue
+            name = doc.char_span(a, colon, alignment_mode="expand")
+            rest = _trim(text, (colon + 1, b))
+            if name is None or not 0 < len(name) <= 6 or rest is None or not self._names(name):
+                continue
+            content = doc.char_span(rest[0], rest[1], alignment_mode="expand")
+            if content is None or len(content) < 3 or not (
+                    any(t.pos_ in ("VERB", "AUX") for t in content[1:])
+                    or any(rest[0] <= q.start < rest[1] for q in quotes)):
+                continue  # "Clinton: 547.", "Sanders: Win in a walk."
+            whole = next((q for q in quotes if q.start == rest[0] and q.end >= rest[1]), None)
+            out.append(Attribution(
+                cue=(colon, colon + 1), cue_lemma="label",
+                content=whole.spans if whole is not None else (rest,),
+                source=_trim(text, (a, colon)), kind="direct" if whole else "indirect",
+                source_head=name[-1].i,
+            ))
+        return out
+
+    def _names(self, name: Span) -> bool:
+        """Whether a paragraph's opening words before a colon name a source."""
+        if len(name) == 1 and name[0].lemma_.lower() in self.lex.label_nouns:
+            return True
+        if not name[0].is_title and not name[0].is_upper:
+            return False
+        for t in name:
+            if t.like_num or t.like_url or t.pos_ in ("PRON", "SYM") or t.tag_ in (
+                    "VBD", "VBZ", "VBG", "MD"):
+                return False
+            if t.is_alpha and not (t.is_title or t.is_upper) and t.lower_ not in _CONNECTIVES \
+                    and t.lower_ not in self.lex.roles:
+                return False
+        return True
 
     # -- quotations that continue an earlier speaker ----------------------------------------------
     def _continuations(

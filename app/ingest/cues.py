@@ -28,6 +28,7 @@ class VerbCue:
     object: bool | str = False
     quote_only: bool = False
     preps: tuple[str, ...] = ()
+    marks: tuple[str, ...] = ()
 
     @property
     def makes_claims(self) -> bool:
@@ -54,6 +55,8 @@ class Lexicon:
     source_nouns: frozenset[str]
     dashes: tuple[str, ...]
     roles: frozenset[str] = frozenset()
+    label_nouns: frozenset[str] = frozenset()
+    not_sources: frozenset[str] = frozenset()
 
     def matcher(self, nlp: Language) -> Matcher:
         """A spaCy Matcher over the multi-word cues, keyed by their ids."""
@@ -75,12 +78,15 @@ def load_lexicon(path: Path) -> Lexicon:
             lemma=lemma, kind=entry["kind"], certainty=entry["certainty"],
             polarity=entry.get("polarity"), object=entry.get("object", False),
             quote_only=bool(entry.get("quote_only", False)),
-            preps=tuple(entry.get("preps", ())),
+            preps=tuple(entry.get("preps", ())), marks=tuple(entry.get("marks", ())),
         )
     patterns = tuple(
         PatternCue(id=p["id"], pattern=p["pattern"], source=p.get("source", "pobj-of-last"))
         for p in data.get("patterns", [])
     )
     dashes = tuple(sorted(data.get("dashes", []), key=len, reverse=True))
+    labels = data.get("labels", {})
     return Lexicon(verbs, patterns, frozenset(data.get("source_nouns", [])), dashes,
-                   frozenset(data.get("roles", [])))
+                   frozenset(data.get("roles", [])),
+                   label_nouns=frozenset(labels.get("source_nouns", [])),
+                   not_sources=frozenset(labels.get("not_sources", [])))
