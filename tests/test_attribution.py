@@ -504,6 +504,8 @@ def test_fronted_participle_without_a_question_reports_nothing() -> None:
     ("Zelensky: Russia Is Not Ready For Peace Talks\n\nThe president spoke in Kyiv.",
      "Zelensky", "Russia Is Not Ready For Peace Talks"),
     ("Sanders: Clinton Email Story Has Moved", "Sanders", "Clinton Email Story Has Moved"),
+    ("Mike McCaul: Sanctions Bill Clears Last Hurdle In Three-Way Talks", "Mike McCaul",
+     "Sanctions Bill Clears Last Hurdle In Three-Way Talks"),
     ("Poll: Labour leads by nine points in Wales", "Poll", "Labour leads by nine points in Wales"),
     ('Secretary of State John Kerry: "The talks will go on."',
      "Secretary of State John Kerry", '"The talks will go on."'),

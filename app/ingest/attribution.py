@@ -119,6 +119,14 @@ def _marked_clause(verb: Token, cue: VerbCue) -> Token | None:
     return None
 
 
+def _headline(span: Span) -> bool:
+    """Whether words are in headline case ("Anger Appeals To 'Bad Angels'"), where the
+    tagger reads verbs as proper nouns: three in four words capitalised, no figures."""
+    words = [t for t in span if t.is_alpha]
+    return len(words) >= 3 and not any(t.text[:1].isdigit() for t in span) and \
+        sum(t.text[:1].isupper() for t in words) * 4 >= len(words) * 3
+
+
 def _question(span: CharSpan, doc: Doc) -> bool:
     """Whether the content is an indirect question ("whether …", "if …", "how …")."""
     first = doc.char_span(span[0], span[1], alignment_mode="expand")
@@ -689,7 +697,7 @@ class Attributor:
                 continue
             content = doc.char_span(rest[0], rest[1], alignment_mode="expand")
             if content is None or len(content) < 3 or not (
-                    any(t.pos_ in ("VERB", "AUX") for t in content[1:])
+                    any(t.pos_ in ("VERB", "AUX") for t in content[1:]) or _headline(content)
                     or any(rest[0] <= q.start < rest[1] for q in quotes)):
                 continue  # "Clinton: 547.", "Sanders: Win in a walk."
             whole = next((q for q in quotes if q.start == rest[0] and q.end >= rest[1]), None)
@@ -705,13 +713,13 @@ class Attributor:
         """Whether a paragraph's opening words before a colon name a source."""
         if len(name) == 1 and name[0].lemma_.lower() in self.lex.label_nouns:
             return True
-        if not name[0].is_title and not name[0].is_upper:
+        if not name[0].text[:1].isupper():
             return False
         for t in name:
             if t.like_num or t.like_url or t.pos_ in ("PRON", "SYM") or t.tag_ in (
                     "VBD", "VBZ", "VBG", "MD"):
                 return False
-            if t.is_alpha and not (t.is_title or t.is_upper) and t.lower_ not in _CONNECTIVES \
+            if t.is_alpha and not t.text[:1].isupper() and t.lower_ not in _CONNECTIVES \
                     and t.lower_ not in self.lex.roles:
                 return False
         return True
