@@ -532,3 +532,19 @@ def test_section_labels_counts_and_clauses_before_a_colon_are_not_sources(text: 
 def test_a_line_another_cue_reports_is_not_a_labelled_line() -> None:
     text = "Kyiv: Three people were killed when a drone hit a block of flats, officials said."
     assert [s for s, _ in sources_and_contents(text)] == ["officials"]
+
+
+@pytest.mark.parametrize(("text", "content"), [
+    ("Satellite images showed dozens of burned-out vehicles near the bridge.",
+     "dozens of burned-out vehicles near the bridge"),
+    ("A new poll shows a dead heat between the two candidates in Ohio.",
+     "a dead heat between the two candidates in Ohio"),
+    ("Hospital records reveal at least 40 deaths from the strike.",
+     "at least 40 deaths from the strike"),
+])
+def test_a_record_that_shows_an_object_reports_it(text: str, content: str) -> None:
+    assert any(c == [content] for _, c in cues_and_contents(text))
+
+
+def test_a_person_showing_an_object_reports_nothing() -> None:
+    assert cues_and_contents("The governor showed great restraint during the visit.") == []

@@ -284,12 +284,15 @@ class Attributor:
                 span = self._clause_span(doc, outer, verb, quotes) if outer is not None \
                     else None
                 content = (span,) if span is not None else None
-        if content is None and cue.object:
-            # "confirmed the deaths of 40 civilians", "called Obama a failure"
+        from_record = cue.records_object and source_tok is not None and \
+            source_tok.lemma_.lower() in self.lex.records
+        if content is None and (cue.object or from_record):
+            # "confirmed the deaths of 40 civilians", "called Obama a failure", "satellite
+            # images showed craters along the runway"
             obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
             pred = [t for c in verb.children if c.dep_ in ("oprd", "ccomp", "xcomp") and
                     obj is not None and c.i > obj.i for t in c.subtree]
-            if obj is not None and (pred or cue.object is True):
+            if obj is not None and (pred or cue.object is True or from_record):
                 # "accused Sanders of being inactive", "blamed Obama for the deficit": the
                 # cue's preposition after the object belongs to the content
                 prep_toks = [t for c in verb.children if c.dep_ == "prep" and c.i > obj.i and

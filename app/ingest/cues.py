@@ -29,6 +29,7 @@ class VerbCue:
     quote_only: bool = False
     preps: tuple[str, ...] = ()
     marks: tuple[str, ...] = ()
+    records_object: bool = False
 
     @property
     def makes_claims(self) -> bool:
@@ -56,6 +57,7 @@ class Lexicon:
     dashes: tuple[str, ...]
     roles: frozenset[str] = frozenset()
     label_nouns: frozenset[str] = frozenset()
+    records: frozenset[str] = frozenset()
     not_sources: frozenset[str] = frozenset()
 
     def matcher(self, nlp: Language) -> Matcher:
@@ -74,9 +76,11 @@ def load_lexicon(path: Path) -> Lexicon:
     for lemma, entry in data["verbs"].items():
         if entry.get("certainty") not in ("certain", "probable", "possible"):
             raise ValueError(f"{path}: cue {lemma!r} needs a certainty")
+        obj = entry.get("object", False)
         verbs[lemma] = VerbCue(
             lemma=lemma, kind=entry["kind"], certainty=entry["certainty"],
-            polarity=entry.get("polarity"), object=entry.get("object", False),
+            polarity=entry.get("polarity"), object=False if obj == "from-records" else obj,
+            records_object=obj == "from-records",
             quote_only=bool(entry.get("quote_only", False)),
             preps=tuple(entry.get("preps", ())), marks=tuple(entry.get("marks", ())),
         )
@@ -89,4 +93,5 @@ def load_lexicon(path: Path) -> Lexicon:
     return Lexicon(verbs, patterns, frozenset(data.get("source_nouns", [])), dashes,
                    frozenset(data.get("roles", [])),
                    label_nouns=frozenset(labels.get("source_nouns", [])),
-                   not_sources=frozenset(labels.get("not_sources", [])))
+                   not_sources=frozenset(labels.get("not_sources", [])),
+                   records=frozenset(data.get("records", [])))
