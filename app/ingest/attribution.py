@@ -39,6 +39,8 @@ _QUOTE_CHARS = set("\"'\u201c\u201d\u2018\u2019`\u201e")
 _CONTENT_DEPS = ("ccomp", "xcomp")
 _SUBJ = ("nsubj", "csubj")
 _HYPOTHETICAL = {"before", "until", "if", "once", "unless", "whether", "till"}
+_WHERE = {"in", "near", "at", "around", "outside", "inside", "along", "across", "on", "from",
+          "of", "between"}
 # lower-case words inside a name ("Secretary of State", "Abu Bakr al-Baghdadi")
 _CONNECTIVES = {"of", "for", "the", "and", "de", "del", "la", "al", "el", "bin", "ibn", "von",
                 "van", "der", "da", "dos", "le"}
@@ -125,6 +127,14 @@ def _headline(span: Span) -> bool:
     words = [t for t in span if t.is_alpha]
     return len(words) >= 3 and not any(t.text[:1].isdigit() for t in span) and \
         sum(t.text[:1].isupper() for t in words) * 4 >= len(words) * 3
+
+
+def _locative(prep: Token) -> bool:
+    """Whether a preposition after the object says where ("showed burned-out vehicles near
+    the bridge"): its object is a place or a noun, not a time, a channel or the audience."""
+    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return obj is not None and prep.lower_ in _WHERE and not any(
+        t.ent_type_ in ("DATE", "TIME") for t in obj.subtree)
 
 
 def _question(span: CharSpan, doc: Doc) -> bool:
@@ -296,7 +306,7 @@ class Attributor:
                 # "accused Sanders of being inactive", "blamed Obama for the deficit": the
                 # cue's preposition after the object belongs to the content
                 prep_toks = [t for c in verb.children if c.dep_ == "prep" and c.i > obj.i and
-                             c.lower_ in cue.preps for t in c.subtree]
+                             (c.lower_ in cue.preps or _locative(c)) for t in c.subtree]
                 toks = list(obj.subtree) + pred + prep_toks
                 span = _trim(text, _chars(toks) or (0, 0))
                 content = (span,) if span else None
