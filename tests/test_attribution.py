@@ -216,6 +216,20 @@ def test_missing_model_is_a_clear_error() -> None:
     assert "pip install" in str(err.value)
 
 
+def test_the_loaded_model_uses_the_chosen_matrix_multiply() -> None:
+    """The choice between BLIS and NumPy's BLAS is made before the model is built, with
+    NumPy's BLAS on one thread, and the model's layers use it."""
+    from threadpoolctl import threadpool_info
+
+    from app.ingest import nlp as nlp_mod
+
+    model = nlp_mod.load()
+    assert all(p["num_threads"] == 1 for p in threadpool_info() if p["user_api"] == "blas")
+    chosen = nlp_mod._choose_gemm()
+    assert chosen in ("blis", "numpy")
+    assert model.get_pipe("tok2vec").model.ops.use_blis == (chosen == "blis")
+
+
 def test_cue_lexicon_is_data() -> None:
     import json
 
