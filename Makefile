@@ -45,3 +45,4 @@ clean:
 eval: install
 	$(BIN)/python eval/attribution_score.py $(if $(POLNEAR),--polnear $(POLNEAR))
 	$(BIN)/python eval/run.py
+	$(BIN)/python eval/heldout_score.py

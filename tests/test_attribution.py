@@ -562,3 +562,28 @@ def test_a_record_that_shows_an_object_reports_it(text: str, content: str) -> No
 
 def test_a_person_showing_an_object_reports_nothing() -> None:
     assert cues_and_contents("The governor showed great restraint during the visit.") == []
+
+
+# -- titles with a full stop and hyphenated name particles -----------------------------------
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("Brig. Gen. Hatem al-Jaburi, a spokesman for the command, said the toll does not exceed 61.",
+     "Hatem al-Jaburi"),
+    ('"The Old City is completely liberated," Jawad al-Amiri said.', "Jawad al-Amiri"),
+    ("Maj. Gen. Jaafar al-Bakri, who commands a police division, said his men hold the area.",
+     "Jaafar al-Bakri"),
+    ("U.S.-backed forces took the town, Lt. Col. Sarah Jones said.", "Sarah Jones"),
+    ('"The strike hit a school," Capt. Olena Marchuk told reporters in Kharkiv.', "Olena Marchuk"),
+])
+def test_titled_and_particle_names_are_whole_speakers(
+        extractor: Extractor, text: str, speaker: str) -> None:
+    assert [sp.name for sp in only(extractor, text).speakers] == [speaker]
+
+
+def test_name_particles_are_one_token_and_titles_do_not_end_sentences() -> None:
+    from app.ingest import nlp as nlp_mod
+
+    doc = nlp_mod.load()("Brig. Gen. Hatem al-Jaburi said an as-yet unnamed unit held the town.")
+    assert len(list(doc.sents)) == 1
+    words = [t.text for t in doc]
+    assert "al-Jaburi" in words
+    assert "as-yet" not in words and "as" in words  # a particle joins a name, not a word

