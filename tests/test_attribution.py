@@ -587,3 +587,36 @@ def test_name_particles_are_one_token_and_titles_do_not_end_sentences() -> None:
     words = [t.text for t in doc]
     assert "al-Jaburi" in words
     assert "as-yet" not in words and "as" in words  # a particle joins a name, not a word
+
+
+# -- who a source phrase names ---------------------------------------------------------------
+@pytest.mark.parametrize(("text", "speaker"), [
+    ("The Britain-based monitor Airwars said at least 5,800 civilians were killed in the battle.",
+     "Airwars"),
+    ("The group's Amaq news agency rejected the announcement. \"The fighters have not been "
+     "defeated,\" it said.", "group's Amaq news agency"),
+    ("A spokesman for the coalition, Col. Mark Delaney, congratulated the troops. \"This is a "
+     "decisive blow,\" he said.", "Mark Delaney"),
+])
+def test_a_name_beats_a_description_and_named_agencies_are_not_state_media(
+        extractor: Extractor, text: str, speaker: str) -> None:
+    found = extractor.extract(text)
+    assert found and all([sp.name for sp in st.speakers] == [speaker] for st in found)
+
+
+def test_a_source_learnt_from_an_earlier_article_keeps_the_kind_of_its_mention() -> None:
+    """An earlier article's speaker is stored only as a cg:Source; "he" must not resolve to
+    the outlet that relayed a person's words."""
+    from rdflib import URIRef
+
+    from app.model.vocab import CG
+
+    rows = [{"entity": "https://w3id.org/claimgraph/id/entity/ukrainska-pravda",
+             "label": "Ukrainska Pravda", "pref": "Ukrainska Pravda", "type": str(CG.Source)}]
+    gaz = Gazetteer.from_rows(rows)
+    assert gaz.get("Ukrainska Pravda") is not None and URIRef(rows[0]["type"]) == CG.Source
+    ex = Extractor.build(ROOT / "ontology", gaz)
+    text = ("Capt. Serhiy Vowk said in a video that his men would not lay down their arms, "
+            "Ukrainska Pravda reported.\n\n\"We have not been defeated,\" he said.")
+    last = ex.extract(text)[-1]
+    assert [sp.name for sp in last.speakers] == ["Serhiy Vowk"]

@@ -17,7 +17,7 @@ from app.model.vocab import CG, ENTITY, SCHEMA
 
 _KIND = {
     CG.Person: "person", CG.Organization: "org", CG.Outlet: "outlet", CG.Group: "group",
-    CG.Place: "place", CG.Source: "person", SCHEMA.Place: "place", SCHEMA.Thing: "thing",
+    CG.Place: "place", CG.Source: "source", SCHEMA.Place: "place", SCHEMA.Thing: "thing",
 }
 
 
@@ -81,7 +81,7 @@ class Gazetteer:
         if self._skeletons is None:
             self._skeletons = {}
             for name, entity in self.names.items():
-                if entity.kind == "person" and " " in name:
+                if entity.kind in ("person", "source") and " " in name:
                     self._skeletons.setdefault(_skeleton(name), entity)
         found = self._skeletons.get(_skeleton(key))
         if found is None or len(_skeleton(key)) < 6:

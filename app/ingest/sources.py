@@ -160,7 +160,8 @@ class SourceResolver:
                 phrase = f"{p.text} {_text(rest)}"
                 known = self.gaz.get(phrase)
                 if known is not None:
-                    out.append(Speaker(known.id, known.label, _kind(known), None, known.org))
+                    out.append(Speaker(known.id, known.label, _kind(known, "group"), None,
+                                       known.org))
                 else:
                     org = self._org([p]) if p.pos_ == "PROPN" else None
                     out.append(Speaker(phrase, phrase, "group", name, org))
@@ -200,7 +201,10 @@ class SourceResolver:
         """Person, role and organisation of one source phrase (tokens in ``skip`` belong to
         another conjunct)."""
         if head.lower_ in _STATE_MEDIA and any(
-                c.lower_ in _STATE_WORDS for c in head.children):
+                c.lower_ in _STATE_WORDS for c in head.children) and not any(
+                c.pos_ == "PROPN" and self.gaz.country(c.text) is None for c in head.children
+                if c.dep_ in ("compound", "nmod")):
+            # "Syrian state media"; but "the group's Amaq news agency" names its agency
             return self._state_media(head)
         chars = doc.char_span(*span, alignment_mode="expand")
         ent = entity_at(head)
@@ -208,10 +212,19 @@ class SourceResolver:
         appos = next((c for c in head.children if c.dep_ == "appos"), None)
         role: str | None = None
         org: str | None = None
+        if head.pos_ == "NOUN" and appos is not None and appos.pos_ == "PROPN":
+            # "the Britain-based monitor Airwars": the name, not the description, says who
+            # (a person named after a role is handled below, with the role)
+            named = self._phrase(doc, appos, span, skip)
+            if named is not None and (named.kind != "person" or
+                                      head.lemma_.lower() not in self.lex.roles):
+                return named
         whole = self.gaz.get(_text(_strip_det([t for t in head.subtree
                                                if t.dep_ not in ("appos", "relcl")])))
-        if whole is not None and whole.kind not in ("place", "ambiguous", "person"):
-            return Speaker(whole.id, whole.label, _kind(whole), None, whole.org)
+        if whole is not None and whole.kind not in ("place", "ambiguous", "person") and not (
+                whole.kind == "source" and self._mention_kind(head) == "person"):
+            return Speaker(whole.id, whole.label, _kind(whole, self._mention_kind(head)), None,
+                           whole.org)
         mods = [c for c in head.children if c.dep_ not in ("det", "punct", "cc", "relcl")]
         if head.pos_ == "NOUN" and not mods and head.tag_ == "NN" and any(
                 c.dep_ == "det" and c.lower_ == "the" for c in head.children):
@@ -252,7 +265,7 @@ class SourceResolver:
                 org = org or self._org_of(appos)
             known = self.gaz.get(name)
             if known is not None and known.kind not in ("place", "ambiguous"):
-                return Speaker(known.id, known.label, _kind(known), role,
+                return Speaker(known.id, known.label, _kind(known, "person"), role,
                                known.org or org)
             return Speaker(name, name, "person", role, org)
         base = _strip_det([t for t in (chars or doc[head.i:head.i + 1])
@@ -267,7 +280,8 @@ class SourceResolver:
         phrase = _text(phrase_toks) or head.text
         known = self.gaz.get(phrase)
         if known is not None and known.kind not in ("place", "ambiguous"):
-            return Speaker(known.id, known.label, _kind(known), None, known.org)
+            return Speaker(known.id, known.label, _kind(known, self._mention_kind(head)), None,
+                           known.org)
         if head.lemma_.lower() in self.lex.roles or head.lower_ in self.lex.roles:
             role = _text(base) or head.text
             org = self._org_of(head)
@@ -280,10 +294,20 @@ class SourceResolver:
             return Speaker(phrase, phrase, kind, role, org)
         known = self.gaz.get(phrase) or self.gaz.get(_text(base))
         if known is not None and known.kind not in ("place", "ambiguous"):
-            return Speaker(known.id, known.label, _kind(known), None, known.org)
+            return Speaker(known.id, known.label, _kind(known, self._mention_kind(head)), None,
+                           known.org)
         kind = "group" if head.tag_ in ("NNS", "NNPS") and head.pos_ == "NOUN" else "org"
         return Speaker(phrase, phrase, kind, None, self._org_of(head) if kind == "group"
                        else None)
+
+    def _mention_kind(self, head: Token) -> str:
+        """What a source phrase's head names, by its own words: a person (a personal name or
+        a role: "the spokesman"), a group (a plural noun: "officials") or an organisation."""
+        if head.pos_ == "PROPN" and (head.ent_type_ == "PERSON" or self._looks_personal(head)):
+            return "person"
+        if head.lemma_.lower() in self.lex.roles:
+            return "group" if head.tag_ in ("NNS", "NNPS") else "person"
+        return "group" if head.tag_ in ("NNS", "NNPS") and head.pos_ == "NOUN" else "org"
 
     def _looks_personal(self, head: Token) -> bool:
         return head.ent_type_ in ("", "PERSON") and head.tag_ == "NNP" and \
@@ -314,7 +338,7 @@ class SourceResolver:
     def note_person(self, name: str) -> None:
         """A person named in narration ("Trump held a rally") becomes a pronoun antecedent."""
         known = self.gaz.get(name)
-        sp = (Speaker(known.id, known.label, _kind(known), None, known.org)
+        sp = (Speaker(known.id, known.label, _kind(known, "person"), None, known.org)
               if known is not None and known.kind == "person" else
               Speaker(name, name, "person"))
         if not any(s.kind == "person" and s.name.split()[-1] == name.split()[-1]
@@ -322,5 +346,10 @@ class SourceResolver:
             self._remember(next((s for s in self.seen if s.name == sp.name), sp))
 
 
-def _kind(e: Entity) -> str:
+def _kind(e: Entity, mention: str) -> str:
+    """The speaker kind of a known entity; for a source learnt from an earlier article,
+    whose entity says only that it spoke (cg:Source), the kind this mention has ("Ukrainska
+    Pravda" is an organisation, not a "he")."""
+    if e.kind == "source":
+        return mention
     return {"outlet": "org", "thing": "person"}.get(e.kind, e.kind)
