@@ -1,6 +1,8 @@
-"""The frames of ontology/frames/phrases.json (territory shares, "under X control", contested
-places, presence, support), read from the parse: sentences the seed article does not contain,
-from other conflicts and in other phrasings."""
+"""The frames on the parse: ontology/frames/phrases.json (territory shares, "under X control",
+contested places, presence, support) and the phrasings of ontology/frames/states.json that
+the regular expressions of frames.ttl also read (declared, pending, denied defeat, threat,
+fighting going on, advances, misread names). Sentences the seed article does not contain, from
+other conflicts and in other phrasings."""
 
 from __future__ import annotations
 
@@ -131,3 +133,109 @@ def test_support_and_its_denial(extractor: Extractor) -> None:
     assert ("coalition", "supports", "sdf", "positive") in triples(extractor, text)
     text = "A Turkish official said the coalition was not helping the SDF."
     assert ("coalition", "supports", "sdf", "negative") in triples(extractor, text)
+
+
+# -- phrasings the regular expressions of frames.ttl covered, now on the parse --------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    # the small model reads a town after the verb as an adverb ("taken Mariupol completely")
+    ('"We have taken Mariupol completely," a Wagner commander said.',
+     {("Mariupol", "controlStatus", "fully-controlled", "positive"),
+      ("Mariupol", "controlledBy", "Wagner", "positive")}),
+    ('"We have taken Popasna completely," Kadyrov said.',
+     {("Popasna", "controlStatus", "fully-controlled", "positive")}),
+    # "the town of X": the place is its name
+    ("A spokesman said Wagner fighters had taken control of the town of Soledar.",
+     {("Soledar", "controlStatus", "fully-controlled", "positive"),
+      ("Soledar", "controlledBy", "Wagner", "positive")}),
+    # "IS" read as the verb "is" before the fighters it names
+    ("Officials said IS militants had recaptured the town of Hit.",
+     {("Hit", "controlStatus", "fully-controlled", "positive"),
+      ("Hit", "controlledBy", "islamic-state", "positive")}),
+    ("The Iraqi army denied that IS militants had recaptured Rutba.",
+     {("Rutba", "controlStatus", "fully-controlled", "negative"),
+      ("Rutba", "controlledBy", "islamic-state", "negative")}),
+])
+def test_control_of_a_misread_or_named_place(
+        extractor: Extractor, text: str, expected: set[tuple[str, str, Any, str]]) -> None:
+    assert triples(extractor, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The governor said Izium had been declared liberated.",
+     {("Izium", "controlStatus", "fully-controlled", "positive")}),
+    # a declaration still to come under a future: not taken yet
+    ("It will be weeks before the army can declare Mosul free of militants, an Iraqi "
+     "commander said.", {("Mosul", "controlStatus", "fully-controlled", "negative")}),
+    ("The militia said it will take months before it can declare Sirte liberated.",
+     {("Sirte", "controlStatus", "fully-controlled", "negative")}),
+    # "until" under a future, as a mark or as a preposition
+    ("A commander said the siege will go on until Mosul falls.",
+     {("Mosul", "controlStatus", "fully-controlled", "negative")}),
+    ('"We will keep fighting until Raqqa is liberated," an SDF commander said.',
+     {("Raqqa", "controlStatus", "fully-controlled", "negative")}),
+    # reported speech: "would"
+    ("Kurdish officials said it would be days before they could declare Kobani free.",
+     {("Kobani", "controlStatus", "fully-controlled", "negative")}),
+])
+def test_declared_and_pending_control(
+        extractor: Extractor, text: str, expected: set[tuple[str, str, Any, str]]) -> None:
+    assert triples(extractor, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('"The Taliban have been defeated," a NATO general said.',
+     {("Taliban", "defeatStatus", "defeated", "positive")}),
+    # a denied or future defeat asserts the value not-defeated
+    ('"The Taliban have not been defeated," a NATO general said.',
+     {("Taliban", "defeatStatus", "not-defeated", "positive")}),
+    ("IS has not been defeated, an Iraqi commander said.",  # "IS" read as an auxiliary
+     {("islamic-state", "defeatStatus", "not-defeated", "positive")}),
+    ("A general said that IS has not been defeated in Iraq.",
+     {("islamic-state", "defeatStatus", "not-defeated", "positive")}),
+    ('"We will defeat ISIS," Trump said.',
+     {("islamic-state", "defeatStatus", "not-defeated", "positive")}),
+    # still a threat: not defeated; no longer a threat denies that
+    ("The Taliban continue to pose a serious threat to the government, the Pentagon said.",
+     {("Taliban", "defeatStatus", "not-defeated", "positive")}),
+    ("Boko Haram remains a threat in northeastern Nigeria, the governor said.",
+     {("Boko Haram", "defeatStatus", "not-defeated", "positive")}),
+    ("Islamic State no longer poses a threat in Iraq, the prime minister said.",
+     {("islamic-state", "defeatStatus", "not-defeated", "negative")}),
+    # an end that approaches has not come
+    ('"The end of the Taliban is near," the governor said.',
+     {("Taliban", "defeatStatus", "not-defeated", "positive")}),
+    ("The end for Boko Haram is approaching, Nigeria's army chief said.",
+     {("Boko Haram", "defeatStatus", "not-defeated", "positive")}),
+])
+def test_defeat_denied_and_not_yet(
+        extractor: Extractor, text: str, expected: set[tuple[str, str, Any, str]]) -> None:
+    assert triples(extractor, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Fighting is ongoing in Bakhmut, the Ukrainian military said on Sunday.",
+     {("Bakhmut", "fightingStatus", "ongoing", "positive")}),
+    ("The ministry said clashes remain under way in Khartoum.",
+     {("Khartoum", "fightingStatus", "ongoing", "positive")}),
+    ("Fighting is no longer ongoing in Hajin, the SDF said.",
+     {("hajin", "fightingStatus", "ongoing", "negative")}),
+    ("There is heavy fighting in Bakhmut, a Ukrainian commander said.",
+     {("Bakhmut", "fightingStatus", "ongoing", "positive")}),
+    # a part of a place stands for the place
+    ('"There were fierce clashes in the center of Mosul overnight," a police officer said.',
+     {("Mosul", "fightingStatus", "ongoing", "positive")}),
+    # no place in the sentence: the last one named before it
+    ('Kurdish forces entered Kobani in October. "This is a bitter battle," a commander said.',
+     {("Kobani", "fightingStatus", "ongoing", "positive")}),
+    ('"The advance on Raqqa is going well," a coalition spokesman said.',
+     {("Raqqa", "fightingStatus", "ongoing", "positive")}),
+    # an advance under way, not one that is over
+    ("Iraqi forces kept pushing into the old city of Mosul, the army said.",
+     {("Mosul", "fightingStatus", "ongoing", "positive")}),
+    ("The army is pressing on Raqqa from three sides, the coalition said.",
+     {("Raqqa", "fightingStatus", "ongoing", "positive")}),
+    ("The army advanced into Palmyra last week, the ministry said.", set()),
+])
+def test_fighting_going_on(
+        extractor: Extractor, text: str, expected: set[tuple[str, str, Any, str]]) -> None:
+    assert triples(extractor, text) == expected

@@ -325,7 +325,7 @@ class Extractor:
         count_places.sort()
         states = sorted(states + self.phrases.find(doc), key=lambda h: h.trigger)
         for st in statements:
-            self._add_states(st, states, armed, count_places, place_names)
+            self._add_states(st, states, armed, count_places, place_names, places)
             self._add_counts(st, counts, armed, count_places, published, text)
         return self._unwrap_relays(statements)
 
@@ -555,6 +555,7 @@ class Extractor:
     def _add_states(
         self, st: Statement, states: list[StateHit], armed: str | None,
         places: list[tuple[int, str]], place_names: set[str],
+        known: list[tuple[int, str]],
     ) -> None:
         """State statements (control, fighting, defeat) of the frames inside the content;
         they replace the regular-expression frames of the same property."""
@@ -570,7 +571,10 @@ class Extractor:
             frame = hit.frame
             subjects: list[str | None]
             if frame.subject_kind == "context-place" and hit.subject is None:
-                prior = [pid for pos, pid in places if pos < hit.trigger]
+                # the last place named before it: one the gazetteer knows first ("Hajin",
+                # not "the Euphrates" of "the eastern bank of the Euphrates")
+                prior = [pid for pos, pid in known if pos < hit.trigger] or \
+                    [pid for pos, pid in places if pos < hit.trigger]
                 subjects = [prior[-1] if prior else ctx]
             elif frame.subject_kind in ("place", "context-place"):
                 subjects = [self._place_ref(hit.subject or "", st.speakers, ctx, place_names,
@@ -580,14 +584,18 @@ class Extractor:
             else:
                 subjects = [self._group_ref(hit.subject or "", st.speakers, armed)]
             # the parse decides: a denying cue ("denied that …") flips the frame's polarity;
-            # the statement-wide regular-expression cues do not apply
-            negative = (hit.polarity == "negative") != (st.cue_polarity == "negative")
+            # the statement-wide regular-expression cues do not apply. A frame with a denied
+            # value asserts it when denied ("IS has not been defeated": not-defeated)
+            denied = hit.polarity == "negative" and frame.denied_value is not None
+            negative = (hit.polarity == "negative" and not denied) != (
+                st.cue_polarity == "negative")
             extra = {"_polarity": "negative" if negative else "positive",
                      "_certainty": hit.certainty}
             holder = self._group_ref(hit.holder, st.speakers, armed) if hit.holder else None
             used = False
             for subject in dict.fromkeys(s for s in subjects if s):
-                value = self._state_value(hit, subject, st.speakers, ctx, armed, place_names)
+                value = frame.denied_value if denied else self._state_value(
+                    hit, subject, st.speakers, ctx, armed, place_names)
                 if value is None:
                     continue
                 found.append({"subject": subject, "property": frame.property,
