@@ -1,6 +1,6 @@
 """The frames on the parse: ontology/frames/phrases.json (territory shares, "under X control",
 contested places, presence, support) and the phrasings of ontology/frames/states.json that
-the regular expressions of frames.ttl also read (declared, pending, denied defeat, threat,
+replaced the regular expressions of frames.ttl (declared, pending, denied defeat, threat,
 fighting going on, advances, misread names). Sentences the seed article does not contain, from
 other conflicts and in other phrasings."""
 
@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from app.ingest.extract import Extractor
+from app.ingest.frames import load_frames
 from app.ingest.gazetteer import Gazetteer
-from app.ingest.states import load_phrases
+from app.ingest.states import load_phrases, load_states
 from tests.conftest import ROOT
 
 
@@ -37,13 +38,20 @@ def share(**kw: Any) -> tuple[tuple[str, Any], ...]:
 
 
 def test_the_frames_are_data_and_the_regular_expressions_are_gone() -> None:
-    ids = {f.id for f in load_phrases(ROOT / "ontology" / "frames" / "phrases.json").frames}
+    frames = ROOT / "ontology" / "frames"
+    ids = {f.id for f in load_phrases(frames / "phrases.json").frames}
     assert {"control-percent", "control-under", "control-contested", "present-in",
             "supports"} <= ids
-    ttl = (ROOT / "ontology" / "frames" / "frames.ttl").read_text(encoding="utf-8")
-    for gone in ("cgf:control-percent", "cgf:control-under", "cgf:control-contested",
-                 "cgf:present-in", "cgf:supports"):
+    assert {"control-declared", "fighting-fierce", "fighting-advance", "defeat-threat",
+            "defeat-end-near"} <= set(load_states(frames / "states.json").frames)
+    ttl = (frames / "frames.ttl").read_text(encoding="utf-8")
+    for gone in ("cgf:Frame", "cgf:pattern", "cgf:regex", "cgf:Macro", "cgf:trigger",
+                 "cgf:CountPatterns", "{GROUP}"):
         assert gone not in ttl
+    # what frames.ttl still holds is read: bound words, aliases, wires
+    meta = load_frames(frames)
+    assert meta.bounds["at least"].lower == 1 and meta.aliases["is fighters"] == "islamic-state"
+    assert "Reuters" in meta.wires
 
 
 def test_an_approximate_share_held_by_an_alias(extractor: Extractor) -> None:
@@ -201,6 +209,7 @@ def test_declared_and_pending_control(
      {("Boko Haram", "defeatStatus", "not-defeated", "positive")}),
     ("Islamic State no longer poses a threat in Iraq, the prime minister said.",
      {("islamic-state", "defeatStatus", "not-defeated", "negative")}),
+    ("Russia poses a threat to Europe, the minister said.", set()),
     # an end that approaches has not come
     ('"The end of the Taliban is near," the governor said.',
      {("Taliban", "defeatStatus", "not-defeated", "positive")}),
