@@ -248,3 +248,29 @@ def test_defeat_denied_and_not_yet(
 def test_fighting_going_on(
         extractor: Extractor, text: str, expected: set[tuple[str, str, Any, str]]) -> None:
     assert triples(extractor, text) == expected
+
+
+# -- a count's event told by a clause on its verb (counts.json event_clauses) ---------------------
+@pytest.mark.parametrize(("text", "prop", "value", "event"), [
+    ("Seven people died and 12 were hurt when a bus collided with a truck near Aleppo, the "
+     "health ministry said.", "killedCount", {"exact": 7.0},
+     {"place": "Aleppo", "kind": "crash", "scope": "single"}),
+    ("Seven people died and 12 were hurt when a bus collided with a truck near Aleppo, the "
+     "health ministry said.", "woundedCount", {"exact": 12.0},
+     {"place": "Aleppo", "kind": "crash", "scope": "single"}),
+    ("At least 20 people were killed as a truck bomb exploded in Mogadishu, officials said.",
+     "killedCount", {"min": 20.0, "min_inclusive": True},
+     {"place": "Mogadishu", "kind": "explosion", "scope": "single"}),
+    ("Police said four civilians were wounded after a roadside bomb exploded in Jalalabad.",
+     "woundedCount", {"exact": 4.0},
+     {"place": "Jalalabad", "kind": "explosion", "scope": "single"}),
+    ("Five people were killed when militants attacked a checkpoint in Ghazni, an official "
+     "said.", "killedCount", {"exact": 5.0},
+     {"place": "Ghazni", "kind": "attack", "scope": "single"}),
+])
+def test_a_count_takes_its_event_from_a_when_clause(
+        extractor: Extractor, text: str, prop: str, value: dict[str, Any],
+        event: dict[str, Any]) -> None:
+    [st] = extractor.extract(text)
+    counts = [t for t in st.triples if t["property"] == prop]
+    assert [(t["subject"], t["value"], t["event"]) for t in counts] == [("people", value, event)]
