@@ -70,4 +70,4 @@ def test_the_cues_are_matcher_data_not_regular_expressions() -> None:
     ttl = (ONTOLOGY / "frames" / "frames.ttl").read_text(encoding="utf-8")
     assert "cgf:Cue" not in ttl
     ids = {c.id for c in load_cues(ONTOLOGY / "frames" / "factuality.json")}
-    assert {"hedge-early", "hedge-modal", "hedge-probable", "irrealis", "neg-content"} <= ids
+    assert {"hedge-early", "hedge-modal", "hedge-probable", "neg-content"} <= ids

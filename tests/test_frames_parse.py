@@ -1,6 +1,8 @@
-"""The frames of ontology/frames/phrases.json (territory shares, "under X control", contested
-places, presence, support), read from the parse: sentences the seed article does not contain,
-from other conflicts and in other phrasings."""
+"""The frames on the parse: ontology/frames/phrases.json (territory shares, "under X control",
+contested places, presence, support) and the phrasings of ontology/frames/states.json that
+replaced the regular expressions of frames.ttl (declared, pending, denied defeat, threat,
+fighting going on, advances, misread names). Sentences the seed article does not contain, from
+other conflicts and in other phrasings."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from typing import Any
 import pytest
 
 from app.ingest.extract import Extractor
+from app.ingest.frames import load_frames
 from app.ingest.gazetteer import Gazetteer
-from app.ingest.states import load_phrases
+from app.ingest.states import load_phrases, load_states
 from tests.conftest import ROOT
 
 
@@ -35,13 +38,20 @@ def share(**kw: Any) -> tuple[tuple[str, Any], ...]:
 
 
 def test_the_frames_are_data_and_the_regular_expressions_are_gone() -> None:
-    ids = {f.id for f in load_phrases(ROOT / "ontology" / "frames" / "phrases.json").frames}
+    frames = ROOT / "ontology" / "frames"
+    ids = {f.id for f in load_phrases(frames / "phrases.json").frames}
     assert {"control-percent", "control-under", "control-contested", "present-in",
             "supports"} <= ids
-    ttl = (ROOT / "ontology" / "frames" / "frames.ttl").read_text(encoding="utf-8")
-    for gone in ("cgf:control-percent", "cgf:control-under", "cgf:control-contested",
-                 "cgf:present-in", "cgf:supports"):
+    assert {"control-declared", "fighting-fierce", "fighting-advance", "defeat-threat",
+            "defeat-end-near"} <= set(load_states(frames / "states.json").frames)
+    ttl = (frames / "frames.ttl").read_text(encoding="utf-8")
+    for gone in ("cgf:Frame", "cgf:pattern", "cgf:regex", "cgf:Macro", "cgf:trigger",
+                 "cgf:CountPatterns", "{GROUP}"):
         assert gone not in ttl
+    # what frames.ttl still holds is read: bound words, aliases, wires
+    meta = load_frames(frames)
+    assert meta.bounds["at least"].lower == 1 and meta.aliases["is fighters"] == "islamic-state"
+    assert "Reuters" in meta.wires
 
 
 def test_an_approximate_share_held_by_an_alias(extractor: Extractor) -> None:
@@ -131,3 +141,136 @@ def test_support_and_its_denial(extractor: Extractor) -> None:
     assert ("coalition", "supports", "sdf", "positive") in triples(extractor, text)
     text = "A Turkish official said the coalition was not helping the SDF."
     assert ("coalition", "supports", "sdf", "negative") in triples(extractor, text)
+
+
+# -- phrasings the regular expressions of frames.ttl covered, now on the parse --------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    # the small model reads a town after the verb as an adverb ("taken Mariupol completely")
+    ('"We have taken Mariupol completely," a Wagner commander said.',
+     {("Mariupol", "controlStatus", "fully-controlled", "positive"),
+      ("Mariupol", "controlledBy", "Wagner", "positive")}),
+    ('"We have taken Popasna completely," Kadyrov said.',
+     {("Popasna", "controlStatus", "fully-controlled", "positive")}),
+    # "the town of X": the place is its name
+    ("A spokesman said Wagner fighters had taken control of the town of Soledar.",
+     {("Soledar", "controlStatus", "fully-controlled", "positive"),
+      ("Soledar", "controlledBy", "Wagner", "positive")}),
+    # "IS" read as the verb "is" before the fighters it names
+    ("Officials said IS militants had recaptured the town of Hit.",
+     {("Hit", "controlStatus", "fully-controlled", "positive"),
+      ("Hit", "controlledBy", "islamic-state", "positive")}),
+    ("The Iraqi army denied that IS militants had recaptured Rutba.",
+     {("Rutba", "controlStatus", "fully-controlled", "negative"),
+      ("Rutba", "controlledBy", "islamic-state", "negative")}),
+])
+def test_control_of_a_misread_or_named_place(
+        extractor: Extractor, text: str, expected: set[tuple[str, str, Any, str]]) -> None:
+    assert triples(extractor, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The governor said Izium had been declared liberated.",
+     {("Izium", "controlStatus", "fully-controlled", "positive")}),
+    # a declaration still to come under a future: not taken yet
+    ("It will be weeks before the army can declare Mosul free of militants, an Iraqi "
+     "commander said.", {("Mosul", "controlStatus", "fully-controlled", "negative")}),
+    ("The militia said it will take months before it can declare Sirte liberated.",
+     {("Sirte", "controlStatus", "fully-controlled", "negative")}),
+    # "until" under a future, as a mark or as a preposition
+    ("A commander said the siege will go on until Mosul falls.",
+     {("Mosul", "controlStatus", "fully-controlled", "negative")}),
+    ('"We will keep fighting until Raqqa is liberated," an SDF commander said.',
+     {("Raqqa", "controlStatus", "fully-controlled", "negative")}),
+    # reported speech: "would"
+    ("Kurdish officials said it would be days before they could declare Kobani free.",
+     {("Kobani", "controlStatus", "fully-controlled", "negative")}),
+])
+def test_declared_and_pending_control(
+        extractor: Extractor, text: str, expected: set[tuple[str, str, Any, str]]) -> None:
+    assert triples(extractor, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('"The Taliban have been defeated," a NATO general said.',
+     {("Taliban", "defeatStatus", "defeated", "positive")}),
+    # a denied or future defeat asserts the value not-defeated
+    ('"The Taliban have not been defeated," a NATO general said.',
+     {("Taliban", "defeatStatus", "not-defeated", "positive")}),
+    ("IS has not been defeated, an Iraqi commander said.",  # "IS" read as an auxiliary
+     {("islamic-state", "defeatStatus", "not-defeated", "positive")}),
+    ("A general said that IS has not been defeated in Iraq.",
+     {("islamic-state", "defeatStatus", "not-defeated", "positive")}),
+    ('"We will defeat ISIS," Trump said.',
+     {("islamic-state", "defeatStatus", "not-defeated", "positive")}),
+    # still a threat: not defeated; no longer a threat denies that
+    ("The Taliban continue to pose a serious threat to the government, the Pentagon said.",
+     {("Taliban", "defeatStatus", "not-defeated", "positive")}),
+    ("Boko Haram remains a threat in northeastern Nigeria, the governor said.",
+     {("Boko Haram", "defeatStatus", "not-defeated", "positive")}),
+    ("Islamic State no longer poses a threat in Iraq, the prime minister said.",
+     {("islamic-state", "defeatStatus", "not-defeated", "negative")}),
+    ("Russia poses a threat to Europe, the minister said.", set()),
+    # an end that approaches has not come
+    ('"The end of the Taliban is near," the governor said.',
+     {("Taliban", "defeatStatus", "not-defeated", "positive")}),
+    ("The end for Boko Haram is approaching, Nigeria's army chief said.",
+     {("Boko Haram", "defeatStatus", "not-defeated", "positive")}),
+])
+def test_defeat_denied_and_not_yet(
+        extractor: Extractor, text: str, expected: set[tuple[str, str, Any, str]]) -> None:
+    assert triples(extractor, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Fighting is ongoing in Bakhmut, the Ukrainian military said on Sunday.",
+     {("Bakhmut", "fightingStatus", "ongoing", "positive")}),
+    ("The ministry said clashes remain under way in Khartoum.",
+     {("Khartoum", "fightingStatus", "ongoing", "positive")}),
+    ("Fighting is no longer ongoing in Hajin, the SDF said.",
+     {("hajin", "fightingStatus", "ongoing", "negative")}),
+    ("There is heavy fighting in Bakhmut, a Ukrainian commander said.",
+     {("Bakhmut", "fightingStatus", "ongoing", "positive")}),
+    # a part of a place stands for the place
+    ('"There were fierce clashes in the center of Mosul overnight," a police officer said.',
+     {("Mosul", "fightingStatus", "ongoing", "positive")}),
+    # no place in the sentence: the last one named before it
+    ('Kurdish forces entered Kobani in October. "This is a bitter battle," a commander said.',
+     {("Kobani", "fightingStatus", "ongoing", "positive")}),
+    ('"The advance on Raqqa is going well," a coalition spokesman said.',
+     {("Raqqa", "fightingStatus", "ongoing", "positive")}),
+    # an advance under way, not one that is over
+    ("Iraqi forces kept pushing into the old city of Mosul, the army said.",
+     {("Mosul", "fightingStatus", "ongoing", "positive")}),
+    ("The army is pressing on Raqqa from three sides, the coalition said.",
+     {("Raqqa", "fightingStatus", "ongoing", "positive")}),
+    ("The army advanced into Palmyra last week, the ministry said.", set()),
+])
+def test_fighting_going_on(
+        extractor: Extractor, text: str, expected: set[tuple[str, str, Any, str]]) -> None:
+    assert triples(extractor, text) == expected
+
+
+# -- a count's event told by a clause on its verb (counts.json event_clauses) ---------------------
+@pytest.mark.parametrize(("text", "prop", "value", "event"), [
+    ("Seven people died and 12 were hurt when a bus collided with a truck near Aleppo, the "
+     "health ministry said.", "killedCount", {"exact": 7.0},
+     {"place": "Aleppo", "kind": "crash", "scope": "single"}),
+    ("Seven people died and 12 were hurt when a bus collided with a truck near Aleppo, the "
+     "health ministry said.", "woundedCount", {"exact": 12.0},
+     {"place": "Aleppo", "kind": "crash", "scope": "single"}),
+    ("At least 20 people were killed as a truck bomb exploded in Mogadishu, officials said.",
+     "killedCount", {"min": 20.0, "min_inclusive": True},
+     {"place": "Mogadishu", "kind": "explosion", "scope": "single"}),
+    ("Police said four civilians were wounded after a roadside bomb exploded in Jalalabad.",
+     "woundedCount", {"exact": 4.0},
+     {"place": "Jalalabad", "kind": "explosion", "scope": "single"}),
+    ("Five people were killed when militants attacked a checkpoint in Ghazni, an official "
+     "said.", "killedCount", {"exact": 5.0},
+     {"place": "Ghazni", "kind": "attack", "scope": "single"}),
+])
+def test_a_count_takes_its_event_from_a_when_clause(
+        extractor: Extractor, text: str, prop: str, value: dict[str, Any],
+        event: dict[str, Any]) -> None:
+    [st] = extractor.extract(text)
+    counts = [t for t in st.triples if t["property"] == prop]
+    assert [(t["subject"], t["value"], t["event"]) for t in counts] == [("people", value, event)]

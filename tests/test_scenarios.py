@@ -49,11 +49,7 @@ SCENARIOS = {sc["name"]: sc for sc in SPEC["scenarios"]}
 
 # What the extractor does not do yet, as measured on 2026-11-29: "scenario/check/item" ->
 # what was extracted instead. Strict: a fixed expectation fails until its entry is removed.
-XFAIL: dict[str, str] = {
-    "s9-unrelated-events/claims_include/crash-count-has-its-event":
-        "the Mosul crash count (11 people) has no place and no kind: 'near Mosul' hangs on "
-        "'collided' in the when-clause and the word 'crash' is in the next paragraph",
-}
+XFAIL: dict[str, str] = {}
 
 _EVENT = """PREFIX cg: <https://w3id.org/claimgraph/ns#>
 SELECT ?claim ?s ?p ?place ?kind ?scope ?start ?end WHERE {

@@ -53,6 +53,7 @@ class CountLexicon:
     events: dict[str, str]
     campaigns: frozenset[str]
     cumulative: tuple[str, ...]
+    event_clauses: frozenset[str] = frozenset()  # "when" of "killed when a bus collided"
 
     def matcher(self, nlp: Language) -> DependencyMatcher:
         """A DependencyMatcher over the count patterns, keyed by pattern id."""
@@ -72,6 +73,7 @@ def load_counts(path: Path) -> CountLexicon:
         patterns={p["id"]: p["pattern"] for p in data["patterns"]}, groups=groups,
         armed=frozenset(data["armed"]), events=data["events"],
         campaigns=frozenset(data["campaigns"]), cumulative=tuple(data["cumulative"]),
+        event_clauses=frozenset(data.get("event_clauses", ())),
     )
 
 
@@ -179,6 +181,17 @@ class CountReader:
             # where the target was: "ambushed a convoy near Kidal" (not "positions of X")
             where += [g for c in result_of.children if c.dep_ == "dobj"
                       for g in c.children if g.dep_ == "prep" and g.lower_ != "of"]
+        # "eleven people were killed and nine injured when a minibus collided with a tanker
+        # near Mosul": a clause telling the event, on the verb or on one coordinated with it,
+        # gives the kind (its verb) and the place (its prepositions)
+        clause = self._event_clause(head)
+        if clause is not None:
+            where.append(clause)
+            where += [g for c in clause.children if c.dep_ == "dobj"  # "attacked a post in X"
+                      for g in c.children if g.dep_ == "prep" and g.lower_ != "of"]
+            clause_kind = self.lex.events.get(clause.lemma_.lower())
+            if clause_kind is not None and hit.event_kind is None:
+                hit.event_kind, hit.scope = clause_kind, "single"
         # "a coalition strike on Friday killed 26", "the blast left 40 dead": the event is
         # the subject of the verb (or of the verb the adjective hangs on), or the object of
         # the clause a participle of result ends ("launched a counterattack")
@@ -199,6 +212,20 @@ class CountReader:
                     where += [g for g in c.children if g.dep_ == "prep"]
         self._event(hit, where, head)
         return hit
+
+    def _event_clause(self, head: Token) -> Token | None:
+        """The verb of a clause marked "when", "as" or "after" (``lex.event_clauses``) on
+        ``head`` or on a verb coordinated with it, else None."""
+        verbs = [head, *(c for c in head.children if c.dep_ == "conj")]
+        if head.dep_ == "conj":
+            verbs.append(head.head)
+        for verb in verbs:
+            for c in verb.children:
+                if c.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and
+                                             m.lower_ in self.lex.event_clauses
+                                             for m in c.children):
+                    return c
+        return None
 
     def _group(self, hit: CountHit, victims: Token) -> None:
         lemma = victims.lemma_.lower()
@@ -258,9 +285,10 @@ class CountReader:
                     # else a bare "a crowded market": no place of its own; a named one may
                     # follow ("in Baghdad's Sadr City district"), or the context's is used
                     queue += [c for c in obj.children if c.dep_ == "prep"]
-                elif prep.lower_ in ("on", "at", "near") and obj.pos_ == "NOUN":
+                elif prep.lower_ in ("on", "at", "near", "with") and obj.pos_ == "NOUN":
                     # "a strike on a house in the town of Hays": the target, then its place
-                    # (not "positions of the SDF": whose target, not where)
+                    # ("collided with a tanker on a highway near Mosul": what it hit, then
+                    # where; not "positions of the SDF": whose target, not where)
                     queue += [c for c in obj.children if c.dep_ == "prep" and c.lower_ != "of"]
         for t in head.subtree:
             if t.ent_type_ in ("DATE", "TIME") and hit.time_text is None and \

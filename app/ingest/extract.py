@@ -20,7 +20,7 @@ from app.ingest.attribution import Attribution, Attributor, attributor
 from app.ingest.counts import CountHit, CountReader, load_counts, place_mentions
 from app.ingest.embeds import EmbeddedPost
 from app.ingest.factuality import CueHit, FactualityReader, cues_within
-from app.ingest.frames import FrameHit, FrameSet, interval, load_frames, match_frames
+from app.ingest.frames import FrameSet, interval, load_frames
 from app.ingest.gazetteer import Entity, Gazetteer
 from app.ingest.sources import SourceResolver, Speaker
 from app.ingest.states import StateHit, StateReader, load_states, phrase_reader
@@ -30,7 +30,7 @@ _NOT_NAMES = {"so", "but", "this", "that", "the", "it", "there", "they", "we", "
               "when", "if", "and", "thousands", "hundreds", "dozens", "many", "some", "a", "an",
               "in", "on", "at", "as", "after", "before", "while", "file", "however", "local",
               "fierce", "heavy"}
-_PLACE_ANAPHORS = re.compile(r"\bthe (?:town|city|village)\b")
+_PLACE_ANAPHORS = frozenset({"the town", "the city", "the village"})  # the last place named
 _ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology"
 _PLACE_WORDS = {"district", "province", "village", "town", "city", "region", "governorate",
                 "county", "area", "valley", "neighbourhood", "neighborhood", "camp", "airport"}
@@ -147,7 +147,7 @@ class Extractor:
         alias = self.frames.aliases.get(re.sub(r"^the ", "", low)) or self.frames.aliases.get(low)
         if alias:
             return alias
-        if _PLACE_ANAPHORS.fullmatch(low):
+        if low in _PLACE_ANAPHORS:
             return place
         known = self.gaz.get(name)
         if known is not None:
@@ -179,56 +179,6 @@ class Extractor:
             if ent is not None and ent.kind == "place" and ent.id not in countries:
                 found.append((m.start(), ent.id))
         return found
-
-    # -- frames ----------------------------------------------------------------------------
-    def _triples(
-        self, hit: FrameHit, speakers: list[Speaker], place: str | None
-    ) -> list[dict[str, Any]]:
-        f, g = hit.frame, hit.groups
-        if f.is_count():
-            value = interval(g, self.frames.bounds)
-            if value is None:
-                return []
-            who = g.get("group")
-            subject = self._entity(who, speakers, place) if who else None
-            if subject is None:
-                noun = g.get("noun", "people").lower()
-                subject = self.frames.aliases.get(noun, noun)  # "militants" → the IS
-            return [{"subject": subject, "property": f.prop, "value": value}]
-        subjects: list[str | None] = []
-        if "subject" in g:
-            parts = re.split(r", (?:and )?| and ", g["subject"])
-            subjects = [self._entity(p, speakers, place) for p in parts]
-        elif f.subject_default == "context-place":
-            subjects = [place]
-        subjects_ok = [s for s in subjects if s]
-        if not subjects_ok:
-            return []
-        out: list[dict[str, Any]] = []
-        holder = self._entity(g["holder"], speakers, place) if "holder" in g else None
-        for subject in subjects_ok:
-            if f.grade:
-                value = interval(g, self.frames.bounds)
-                if value is None:
-                    continue
-                if value.get("exact") == 100:
-                    out.append({"subject": subject, "property": f.prop,
-                                "value": "fully-controlled"})
-                else:
-                    if "exact" in value:
-                        value = {"min": value["exact"], "max": value["exact"]}
-                    out.append({"subject": subject, "property": f.prop,
-                                "value": {**value, "grade": f.grade}})
-            elif f.value_group:
-                obj = self._entity(g.get(f.value_group, ""), speakers, place)
-                if obj is None or obj == subject:
-                    continue
-                out.append({"subject": subject, "property": f.prop, "value": obj})
-            elif f.value:
-                out.append({"subject": subject, "property": f.prop, "value": f.value})
-            if holder and f.holder_property and out:
-                out.append({"subject": subject, "property": f.holder_property, "value": holder})
-        return out
 
     @classmethod
     def build(
@@ -304,14 +254,13 @@ class Extractor:
         sentences = [(x.start_char, x.end_char) for x in doc.sents]
         cue_hits = self.factuality.find(doc)
         statements = [
-            self._statement(text, part, speakers[n], self._relays(text, att), places, published,
+            self._statement(text, part, speakers[n], self._relays(text, att), published,
                             cue_hits)
             for n, att in enumerate(found) for part in _sentences(text, sentences, att)
         ]
         if posts:
             statements = [st for st in statements if not _in_post(st, posts)]
-            statements += self._post_statements(text, posts, sentences, places, published,
-                                                cue_hits)
+            statements += self._post_statements(text, posts, sentences, published, cue_hits)
         states = self.states.find(doc)
         place_names = {name.lower() for _, name in mentions}
         # a name a control frame treats as a place ("taken full control of Bakhmut") is a
@@ -325,7 +274,7 @@ class Extractor:
         count_places.sort()
         states = sorted(states + self.phrases.find(doc), key=lambda h: h.trigger)
         for st in statements:
-            self._add_states(st, states, armed, count_places, place_names)
+            self._add_states(st, states, armed, count_places, place_names, places)
             self._add_counts(st, counts, armed, count_places, published, text)
         return self._unwrap_relays(statements)
 
@@ -341,7 +290,7 @@ class Extractor:
 
     def _post_statements(
         self, text: str, posts: Sequence[EmbeddedPost], sentences: list[tuple[int, int]],
-        places: list[tuple[int, str]], published: str | None, cue_hits: list[CueHit],
+        published: str | None, cue_hits: list[CueHit],
     ) -> list[Statement]:
         """The statements of embedded posts: the post's words, verbatim, one statement per
         sentence, its author the speaker (the outlet showing it is only the relay)."""
@@ -351,8 +300,8 @@ class Extractor:
             att = Attribution(cue=None, cue_lemma="posted", content=((post.start, post.end),),
                               source=None, kind="direct")
             for part in _sentences(text, sentences, att):
-                st = self._statement(text, part, [author] if author else [], [], places,
-                                     published, cue_hits)
+                st = self._statement(text, part, [author] if author else [], [], published,
+                                     cue_hits)
                 st.said_at = post.said_at or "not stated"
                 st.said_on = post.said_on
                 st.post = post
@@ -394,35 +343,22 @@ class Extractor:
 
     def _statement(
         self, text: str, att: Attribution, spk: list[Speaker], relays: list[str],
-        places: list[tuple[int, str]], published: str | None, cue_hits: list[CueHit],
+        published: str | None, cue_hits: list[CueHit],
     ) -> Statement:
         # the claim quotes the content without its enclosing quotation marks and edge
         # punctuation; the PARC spans (content_spans) keep them
         a, b = _inner(text, att.start, att.end, mixed=att.kind == "mixed")
-        # the content as one string at the same offsets: words between its spans (an
-        # interrupting "the ministry said", a paragraph break) are blanked out
-        chars = [" "] * (b - a)
-        for x, y in att.content:
-            x, y = max(x, a), min(y, b)
-            if x < y:
-                chars[x - a:y - a] = text[x:y]
-        content = "".join(chars)
         verb = text[att.cue[0]:att.cue[1]] if att.cue else att.cue_lemma
         polarity, certainty = att.polarity, att.certainty
         hits = cues_within(cue_hits, att.content, a, b)
         for cue_hit in hits:
             cue = cue_hit.cue
-            if cue.scope == "clause":
-                continue  # hedges only the frames after it in its clause (_irrealis)
             if cue.polarity:
                 polarity = cue.polarity
             if cue.certainty and _weaker(cue.certainty, certainty):
                 certainty = cue.certainty
-        inside = [(pos - a, pid) for pos, pid in places if a <= pos < b]
-        before = [pid for pos, pid in places if pos < a]
-        default_place = inside[0][1] if inside else (before[-1] if before else None)
         when = text[att.said_at[0]:att.said_at[1]] if att.said_at else None
-        st = Statement(
+        return Statement(
             speakers=spk, relays=relays, verb=verb, cue=att.cue,
             speaker_span=att.source_surface or att.source, content=(a, b),
             direct=att.kind == "direct",
@@ -430,26 +366,6 @@ class Extractor:
             said_on=anchor(when, published), content_spans=att.content, kind=att.kind,
             relay_span=att.relay, cue_kind=att.cue_kind, cue_polarity=att.polarity,
         )
-        for hit in match_frames(self.frames, content):
-            if hit.frame.is_count():
-                continue  # counts are read from the parse with their event (_add_counts)
-            # an anaphor ("the town") is the last place named before it
-            prior = [pid for pos, pid in inside if pos < hit.start]
-            place = prior[-1] if prior else (before[-1] if before else default_place)
-            if hit.frame.subject_default and "subject" not in hit.groups:
-                place = default_place if inside else place
-            triples = self._triples(hit, spk, place)
-            if not triples:
-                continue
-            irrealis = _irrealis(hits, a, content, hit.start)
-            hedge = "possible" if irrealis else None
-            pol = hit.frame.polarity
-            for t in triples:
-                t["_certainty"] = hedge
-                t["_polarity"] = pol
-            st.triples += triples
-            st.frames.append(hit.frame.id)
-        return st
 
     # -- counts and their events -------------------------------------------------------------
     def _context_armed_group(self, doc: Doc) -> str | None:
@@ -532,9 +448,8 @@ class Extractor:
     ) -> str | None:
         """A place for a control frame's subject, or None when the phrase names no place
         ("captured 40 soldiers" is a count, not control of a place)."""
-        low = phrase.lower()
-        if _PLACE_ANAPHORS.fullmatch(re.sub(r"^the ", "the ", low)) or low in (
-                "the town", "the city", "the village"):
+        low = " ".join(phrase.lower().split())
+        if low in _PLACE_ANAPHORS:
             return ctx
         known = self.gaz.get(phrase) or self.gaz.get(re.sub(
             r"^(?:the )?(?:town|city|village|district|province) of ", "", phrase, flags=re.I))
@@ -555,22 +470,26 @@ class Extractor:
     def _add_states(
         self, st: Statement, states: list[StateHit], armed: str | None,
         places: list[tuple[int, str]], place_names: set[str],
+        known: list[tuple[int, str]],
     ) -> None:
-        """State statements (control, fighting, defeat) of the frames inside the content;
-        they replace the regular-expression frames of the same property."""
+        """State statements (control, fighting, defeat, shares, presence, support) of the
+        frames whose trigger lies inside the content. ``places`` are the places the article
+        names, ``known`` those the gazetteer knows ((offset, entity id), by offset)."""
         a, b = st.content
         inside = [pid for pos, pid in places if a <= pos < b]
         before = [pid for pos, pid in places if pos < a]
         ctx = inside[0] if inside else (before[-1] if before else None)
         found: list[dict[str, Any]] = []
-        hits: list[StateHit] = []  # the hit of each found triple
         for hit in states:
             if not any(x <= hit.trigger < y for x, y in st.content_spans or (st.content,)):
                 continue
             frame = hit.frame
             subjects: list[str | None]
             if frame.subject_kind == "context-place" and hit.subject is None:
-                prior = [pid for pos, pid in places if pos < hit.trigger]
+                # the last place named before it: one the gazetteer knows first ("Hajin",
+                # not "the Euphrates" of "the eastern bank of the Euphrates")
+                prior = [pid for pos, pid in known if pos < hit.trigger] or \
+                    [pid for pos, pid in places if pos < hit.trigger]
                 subjects = [prior[-1] if prior else ctx]
             elif frame.subject_kind in ("place", "context-place"):
                 subjects = [self._place_ref(hit.subject or "", st.speakers, ctx, place_names,
@@ -580,35 +499,29 @@ class Extractor:
             else:
                 subjects = [self._group_ref(hit.subject or "", st.speakers, armed)]
             # the parse decides: a denying cue ("denied that …") flips the frame's polarity;
-            # the statement-wide regular-expression cues do not apply
-            negative = (hit.polarity == "negative") != (st.cue_polarity == "negative")
+            # the statement-wide factuality cues do not apply. A frame with a denied value
+            # asserts it when denied ("IS has not been defeated": not-defeated)
+            denied = hit.polarity == "negative" and frame.denied_value is not None
+            negative = (hit.polarity == "negative" and not denied) != (
+                st.cue_polarity == "negative")
             extra = {"_polarity": "negative" if negative else "positive",
                      "_certainty": hit.certainty}
             holder = self._group_ref(hit.holder, st.speakers, armed) if hit.holder else None
             used = False
             for subject in dict.fromkeys(s for s in subjects if s):
-                value = self._state_value(hit, subject, st.speakers, ctx, armed, place_names)
+                value = frame.denied_value if denied else self._state_value(
+                    hit, subject, st.speakers, ctx, armed, place_names)
                 if value is None:
                     continue
                 found.append({"subject": subject, "property": frame.property,
                               "value": value, **extra})
-                hits.append(hit)
                 if frame.holder_property and holder and holder != subject:
                     found.append({"subject": subject, "property": frame.holder_property,
                                   "value": holder, **extra})
-                    hits.append(hit)
                 used = True
             if used:
                 st.frames.append(frame.id)
-        if found:
-            # a dependency frame replaces the regular-expression frames of its property; a
-            # phrase frame (phrases.json) only those of its property and subject, so that
-            # "once Hajin is liberated, … villages under IS control" keeps Hajin's claim
-            props = {t["property"] for t, h in zip(found, hits, strict=True)
-                     if h.frame.id in self.states.lex.frames}
-            pairs = {(t["property"], t["subject"]) for t in found}
-            st.triples = [t for t in st.triples if t["property"] not in props and
-                          (t["property"], t["subject"]) not in pairs] + found
+        st.triples += found
 
     def _state_value(
         self, hit: StateHit, subject: str, speakers: list[Speaker], ctx: str | None,
@@ -634,15 +547,6 @@ class Extractor:
                    if frame.value_kind == "place" else self._group_ref(phrase, speakers, armed))
             return obj if obj != subject else None
         return frame.value
-
-
-def _irrealis(hits: list[CueHit], offset: int, content: str, pos: int) -> bool:
-    """Whether a clause-scope cue (``hits``, document offsets) stands in the clause before
-    ``pos`` (an offset into ``content``, which starts at document offset ``offset``): the
-    clause runs back to the previous comma or semicolon ("once Hajin is liberated, …")."""
-    clause_start = max(content.rfind(",", 0, pos), content.rfind(";", 0, pos)) + 1
-    return any(h.cue.scope == "clause" and offset + clause_start <= h.start and
-               h.end <= offset + pos for h in hits)
 
 
 def _weaker(new: str, old: str) -> bool:

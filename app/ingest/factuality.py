@@ -19,19 +19,15 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 _CERTAINTIES = ("probable", "possible")
-_SCOPES = ("content", "clause")
 
 
 @dataclass(frozen=True)
 class FactualityCue:
-    """One cue: the certainty or polarity it gives, and where it reaches (``scope``:
-    "content", the whole statement content, or "clause", the frames after it in its
-    clause)."""
+    """One cue: the certainty or polarity it gives to the whole content it lies in."""
 
     id: str
     certainty: str | None
     polarity: str | None
-    scope: str
     patterns: tuple[tuple[dict[str, Any], ...], ...]
 
 
@@ -47,17 +43,16 @@ class CueHit:
 @cache
 def load_cues(path: Path) -> tuple[FactualityCue, ...]:
     """The cues of a factuality file (cached per path). Raises ValueError naming the cue
-    when one has an unknown certainty, polarity or scope, or no patterns."""
+    when one has an unknown certainty or polarity, or no patterns."""
     data = json.loads(path.read_text(encoding="utf-8"))
     out = []
     for c in data["cues"]:
         cue = FactualityCue(
             id=c["id"], certainty=c.get("certainty"), polarity=c.get("polarity"),
-            scope=c.get("scope", "content"),
             patterns=tuple(tuple(p) for p in c.get("patterns", ())),
         )
         if cue.certainty not in (None, *_CERTAINTIES) or cue.polarity not in (None, "negative") \
-                or cue.scope not in _SCOPES or not cue.patterns or (
+                or not cue.patterns or (
                 cue.certainty is None and cue.polarity is None):
             raise ValueError(f"{path}: factuality cue {cue.id!r} is malformed")
         out.append(cue)

@@ -1,18 +1,18 @@
-"""Claim frames, read from ``ontology/frames/*.ttl``: regular expressions that map the content
-of an attributed statement to claim properties, with the number bounds, aliases and wires the
-parse-based frames (states.py, counts.py) share. The frames are data; this module only runs
-them. Factuality cues are spaCy Matcher data read by factuality.py.
+"""Frame metadata read from ``ontology/frames/*.ttl``: the bounds of numbers ("at least",
+"nearly"), the aliases of armed groups and the wire services, shared by the frames on the parse
+(states.py, counts.py) and the extractor; and the interval a bounded number denotes. The
+frames themselves are spaCy matcher patterns in the JSON files next to the Turtle
+(states.json, phrases.json, counts.json, factuality.json).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 CGF = Namespace("https://w3id.org/claimgraph/frames#")
@@ -39,68 +39,13 @@ class Bound:
 
 
 @dataclass(frozen=True)
-class Frame:
-    """One frame: the property it fills and how its value is read."""
-
-    id: str
-    label: str
-    prop: str
-    patterns: tuple[re.Pattern[str], ...]
-    value: str | None = None
-    grade: str | None = None
-    value_group: str | None = None
-    holder_property: str | None = None
-    polarity: str | None = None
-    subject_default: str | None = None
-    trigger: re.Pattern[str] | None = None
-
-    def is_count(self) -> bool:
-        """Count frames read a number into an interval."""
-        return self.prop.endswith("Count")
-
-
-@dataclass(frozen=True)
 class FrameSet:
-    """Everything read from the frame files."""
+    """Everything read from the frame files: bound words (lower case) → Bound, wire names
+    (longest first), and alias (lower case) → entity id."""
 
-    frames: tuple[Frame, ...]
     bounds: dict[str, Bound]
     wires: tuple[str, ...]
     aliases: dict[str, str]
-    lexicon: frozenset[str] = frozenset()
-
-
-@dataclass
-class FrameHit:
-    """A frame matched in a content span; offsets are relative to the content."""
-
-    frame: Frame
-    start: int
-    end: int
-    groups: dict[str, str] = field(default_factory=dict)
-    group_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-
-def _expand(regex: str, macros: dict[str, str]) -> str:
-    for _ in range(6):  # macros may use macros; a fixed depth keeps a cycle from looping
-        new = re.sub(r"\{([A-Z]+)\}", lambda m: macros.get(m.group(1), m.group(0)), regex)
-        if new == regex:
-            break
-        regex = new
-    return regex
-
-
-def _spaces(regex: str) -> str:
-    """A space in a pattern matches any run of spaces or brackets ("[IS] fighters")."""
-    return regex.replace(" ?", r"[\s\[\]]*").replace(" ", r"[\s\[\]]+")
-
-
-def _trigger(regex: str | None, patterns: list[str]) -> re.Pattern[str] | None:
-    if regex is None:
-        return None
-    if any("toll" in p for p in patterns):
-        regex = f"{regex}|toll"
-    return re.compile(regex, re.IGNORECASE)
 
 
 def _str(g: Graph, s: Node, p: URIRef) -> str | None:
@@ -114,10 +59,6 @@ def load_frames(directory: Path) -> FrameSet:
     g = Graph()
     for path in sorted(directory.glob("*.ttl")):
         g.parse(path, format="turtle")
-    macros = {
-        str(g.value(m, CGF.name)): str(g.value(m, CGF.regex))
-        for m in g.subjects(RDF.type, CGF.Macro)
-    }
     bounds: dict[str, Bound] = {}
     for b in g.subjects(RDF.type, CGF.Bound):
         lower, upper = g.value(b, CGF["lower"]), g.value(b, CGF["upper"])
@@ -129,69 +70,12 @@ def load_frames(directory: Path) -> FrameSet:
         )
         for word in g.objects(b, CGF.words):
             bounds[str(word).lower()] = bound
-    shared = sorted(
-        str(p) for s in g.subjects(RDF.type, CGF.CountPatterns) for p in g.objects(s, CGF.pattern)
-    )
-    frames = []
-    for f in sorted(g.subjects(RDF.type, CGF.Frame), key=str):
-        assert isinstance(f, URIRef)
-        prop = _str(g, f, CGF.property)
-        if prop is None:
-            raise ValueError(f"frame {f} has no cgf:property")
-        own = sorted(str(p) for p in g.objects(f, CGF.pattern))
-        verbs = _str(g, f, CGF.verbs)
-        local = dict(macros)
-        if verbs:
-            local["VERB"] = verbs
-            own += shared
-        patterns = tuple(re.compile(_spaces(_expand(p, local))) for p in own)
-        frames.append(Frame(
-            id=f.split("#")[-1], label=_str(g, f, RDFS.label) or f.split("#")[-1],
-            prop=prop, patterns=patterns, value=_str(g, f, CGF.value),
-            grade=_str(g, f, CGF.grade), value_group=_str(g, f, CGF.valueGroup),
-            holder_property=_str(g, f, CGF.holderProperty), polarity=_str(g, f, CGF.polarity),
-            subject_default=_str(g, f, CGF.subjectDefault),
-            trigger=_trigger(_str(g, f, CGF.trigger) or verbs, own),
-        ))
     wires = tuple(sorted({str(w) for w in g.objects(None, CGF.wire)}, key=len, reverse=True))
     aliases = {
         str(name).lower(): str(g.value(a, CGF.entity))
         for a in g.subjects(RDF.type, CGF.Alias) for name in g.objects(a, CGF.name)
     }
-    # lower-case words of the patterns: a sentence opening with one of them ("Fighting is …")
-    # is matched with its first letter lowered; any other capital ("Hajin was …") is kept
-    lexicon = frozenset(
-        w for f in frames for p in f.patterns
-        for w in re.findall(r"(?<![\\\w])[a-z]{2,}", p.pattern)
-    )
-    return FrameSet(tuple(frames), bounds, wires, aliases, lexicon)
-
-
-def match_frames(frames: FrameSet, content: str) -> list[FrameHit]:
-    """Every frame hit in a content span. A first word the patterns use in lower case is
-    lowered for matching ("Fighting is ongoing" matches "fighting …"); offsets are unchanged."""
-    probe = content
-    first = re.match(r"[A-Z][a-z]+", content)
-    if first and first.group().lower() in frames.lexicon:
-        probe = content[0].lower() + content[1:]
-    hits: list[FrameHit] = []
-    for frame in frames.frames:
-        if frame.trigger is not None and not frame.trigger.search(probe):
-            continue
-        seen: set[tuple[int, int]] = set()
-        for pattern in frame.patterns:
-            for m in pattern.finditer(probe):
-                if (m.start(), m.end()) in seen or any(
-                    h.frame is frame and h.start <= m.start() < h.end for h in hits
-                ):
-                    continue
-                seen.add((m.start(), m.end()))
-                groups = {k: content[m.start(k):m.end(k)] for k, v in m.groupdict().items()
-                          if v is not None}
-                spans = {k: (m.start(k), m.end(k)) for k, v in m.groupdict().items()
-                         if v is not None}
-                hits.append(FrameHit(frame, m.start(), m.end(), groups, spans))
-    return hits
+    return FrameSet(bounds, wires, aliases)
 
 
 def parse_number(text: str) -> tuple[float | None, float | None]:
@@ -223,7 +107,7 @@ def interval(
         return {"min": vague}
     if exact is None:
         return None
-    bound = bounds.get(re.sub(r"\s+", " ", groups.get("bound", "")).lower())
+    bound = bounds.get(" ".join(groups.get("bound", "").split()).lower())
     if bound is None:
         return {"exact": exact}
     out: dict[str, float | bool] = {}

@@ -42,6 +42,7 @@ class StateFrame:
     needs: frozenset[str] = frozenset()  # a sentence without one of these words is skipped
     value_kind: str | None = None  # place | group: the value is the 'value' node's entity
     future_denies: bool = True  # "will soon seize Hajin" denies that Hajin is taken
+    denied_value: str | None = None  # the value a denied trigger asserts ("not-defeated")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class StateLexicon:
     not_yet: frozenset[str]
     future: frozenset[str]
     conditional: frozenset[str]
+    pending: frozenset[str] = frozenset()  # "before", "until": not yet, under a future
+    pending_future: frozenset[str] = frozenset()  # "will", "would": that future
+    place_parts: frozenset[str] = frozenset()  # "center" of "the center of Hajin"
 
 
 @cache
@@ -65,6 +69,7 @@ def load_states(path: Path) -> StateLexicon:
             subject_kind=f.get("subject_kind", "place"),
             holder_property=f.get("holder_property"),
             patterns=tuple(tuple(p) for p in f["patterns"]),
+            denied_value=f.get("denied_value"),
         )
         for f in data["frames"]
     }
@@ -78,7 +83,10 @@ def load_states(path: Path) -> StateLexicon:
                 raise ValueError(f"{path}: frame {frame.id}: patterns of {len(names)} nodes "
                                  "must name their nodes in the same order")
     return StateLexicon(frames, frozenset(data["negators"]), frozenset(data["not_yet"]),
-                        frozenset(data["future"]), frozenset(data["conditional_marks"]))
+                        frozenset(data["future"]), frozenset(data["conditional_marks"]),
+                        frozenset(data.get("pending_marks", ())),
+                        frozenset(data.get("pending_future", ())),
+                        frozenset(data.get("place_parts", ())))
 
 
 @dataclass
@@ -115,12 +123,17 @@ class StateReader:
             pattern = next(p for p in frame.patterns if len(p) == len(token_ids))
             nodes = {p["RIGHT_ID"]: doc[i] for p, i in zip(pattern, token_ids, strict=True)}
             trigger = nodes["trigger"]
-            verb = nodes.get("be", trigger)
+            verb = nodes.get("be") or nodes.get("verb") or trigger
             if (trigger.i, frame.property) in out:
                 continue
             subject = nodes.get("subject")
-            if subject is None and frame.subject_kind == "context-place":
-                subject = _where(trigger, nodes.get("noun"))
+            if frame.subject_kind == "context-place":
+                if subject is None:
+                    subject = _where(trigger, nodes.get("noun"))
+                if subject is not None:
+                    subject = _whole_place(subject, self.lex.place_parts)
+            if subject is not None and frame.subject_kind != "group":
+                subject = _named_place(subject)
             holder = nodes.get("holder") or self._holder(frame, nodes)
             out[(trigger.i, frame.property)] = StateHit(
                 frame=frame, trigger=trigger.idx,
@@ -128,7 +141,7 @@ class StateReader:
                 holder=_phrase(holder) if holder is not None else None,
                 # the small model often tags an unknown town ORG, or PERSON ("Wad Madani"); a
                 # person is a place only when the text says so
-                subject_is_name=subject is not None and subject.pos_ == "PROPN" and
+                subject_is_name=subject is not None and _name_like(subject) and
                 not subject.text.isupper() and subject.ent_type_ != "NORP" and (
                     subject.ent_type_ != "PERSON" or _said_to_be_place(subject)),
                 polarity=polarity(self.lex, frame, verb), certainty=certainty(self.lex, verb),
@@ -150,6 +163,8 @@ class StateReader:
 
 def polarity(lex: StateLexicon, frame: StateFrame, verb: Token) -> str | None:
     """"negative" when the parse denies the frame at ``verb``, else None."""
+    if frame.value in _DONE and _pending(lex, verb):
+        return "negative"  # "it will take a while before they can declare Hajin liberated"
     children = list(verb.children)
     if any(c.dep_ == "neg" or c.lower_ in lex.negators for c in children):
         return "negative"
@@ -164,13 +179,34 @@ def polarity(lex: StateLexicon, frame: StateFrame, verb: Token) -> str | None:
 
 
 def certainty(lex: StateLexicon, verb: Token) -> str | None:
-    """"possible" when ``verb`` sits in a conditional or temporal clause, else None."""
+    """"possible" when ``verb`` sits in a conditional or temporal clause, else None; a clause
+    that says the state is still to come (``_pending``) is certain (its denial is)."""
+    if _pending(lex, verb):
+        return None
     for tok in (verb, *verb.ancestors):
         if any(c.dep_ == "mark" and c.lower_ in lex.conditional for c in tok.children):
             return "possible"
         if tok.dep_ in ("ccomp", "ROOT"):
             break
     return None
+
+
+def _pending(lex: StateLexicon, verb: Token) -> bool:
+    """Whether ``verb`` sits in a clause marked "before" or "until" (``lex.pending``) that
+    hangs on a verb in the future (an auxiliary of ``lex.pending_future``): "it will take a
+    while before they can declare Hajin liberated", "the siege will go on until the city
+    falls", reported "it would be days before ..." say the state does not hold yet."""
+    for tok in (verb, *verb.ancestors):
+        marked = any(c.dep_ == "mark" and c.lower_ in lex.pending for c in tok.children)
+        if marked or (tok.dep_ in ("pobj", "pcomp") and tok.head.lower_ in lex.pending):
+            # "until" is a mark, or a preposition whose object is the clause ("until Mosul
+            # falls"); the clause hangs on the verb it is a mark of, or on the preposition's
+            head = tok.head if marked else tok.head.head
+            return head is not tok and any(
+                c.dep_ == "aux" and c.lower_ in lex.pending_future for c in head.children)
+        if tok.dep_ in ("ccomp", "ROOT"):
+            break
+    return False
 
 
 MAX_SENTENCE_TOKENS = 150
@@ -234,19 +270,64 @@ def _where(trigger: Token, noun: Token | None) -> Token | None:
     return None
 
 
+def _whole_place(tok: Token, parts: frozenset[str]) -> Token:
+    """The place a part of it stands for: "Hajin city" of "the center of Hajin city"."""
+    if tok.lemma_.lower() in parts or tok.lower_ in parts:
+        of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        obj = next((g for g in of.children if g.dep_ == "pobj"), None) if of else None
+        if obj is not None:
+            return obj
+    return tok
+
+
+def _named_place(tok: Token) -> Token:
+    """The name of a place noun that gives it: "Baghuz" of "the village of Baghuz", "Hajin"
+    of "Hajin city" (a district's name keeps its noun: "Nad Ali district")."""
+    if tok.lemma_.lower() not in _PLACE_NOUNS:
+        return tok
+    named = next((g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                  for g in c.children if g.dep_ == "pobj" and _name_like(g)), None)
+    if named is None and tok.lower_ in _NAMED_BEFORE:
+        named = next((c for c in reversed(list(tok.lefts)) if c.dep_ in ("compound", "nummod") and
+                      _name_like(c)), None)
+    return named if named is not None else tok
+
+
+_NAMED_BEFORE = {"town", "city", "village"}  # "Hajin city": the name, then the noun
+
+
+def _name_like(tok: Token) -> bool:
+    """A proper noun, or a capitalised word inside the sentence that the small model tagged
+    otherwise ("Bakhmut" read as an adverb in "We have taken Bakhmut completely")."""
+    return tok.pos_ == "PROPN" or (
+        tok.is_title and not tok.is_sent_start and not tok.like_num and
+        tok.pos_ in ("ADV", "ADJ", "NOUN", "NUM"))
+
+
+_NOT_MODIFIERS = {"punct", "cc", "nsubj", "nsubjpass", "mark", "aux", "auxpass", "neg", "expl"}
+
+
 def _phrase(tok: Token) -> str:
     """A noun phrase without appositions, relative clauses or trailing prepositions, but
     with "of X" ("the town of Hajin")."""
     doc = tok.doc
-    left = [t.i for c in tok.children if c.i < tok.i and c.dep_ not in ("punct", "cc")
+    # not a clause's words the small model hung on a misread name ("that" of "that IS has")
+    left = [t.i for c in tok.children if c.i < tok.i and c.dep_ not in _NOT_MODIFIERS
             for t in c.subtree]
     start = min([tok.i, *left])
+    if start > 0 and _misread_acronym(doc[start - 1]):
+        start -= 1  # "IS fighters", the small model reading "IS" as the verb "is"
     end = tok.i
     of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     pobj = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
     if pobj is not None and pobj.pos_ == "PROPN":
         end = pobj.i  # its modifiers are to its left; an apposition after it is not the name
     return doc[start:end + 1].text
+
+
+def _misread_acronym(tok: Token) -> bool:
+    """An acronym the small model tagged as a verb or auxiliary ("IS" read as "is")."""
+    return tok.is_upper and len(tok) > 1 and tok.pos_ in ("AUX", "VERB")
 
 
 _LOCATIVE = {"in", "inside", "near", "around", "outside", "at", "into", "from", "across"}
