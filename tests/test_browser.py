@@ -123,3 +123,85 @@ def test_review_a_dispute_in_chromium(server: tuple[str, str]) -> None:
         finally:
             browser.close()
     assert (ARTIFACTS / "dispute-review.png").stat().st_size > 10_000
+
+
+def option_values(page: sync_api.Page, datalist: str) -> list[str]:
+    values: list[str] = page.locator(f"#{datalist} option").evaluate_all(
+        "options => options.map(o => o.value)")
+    return values
+
+
+def test_queue_type_ahead_in_chromium(server: tuple[str, str]) -> None:
+    base, _ = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1360, "height": 1000})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(base + "/ui/disputes")
+            assert option_values(page, "source-names") == []  # nothing listed up front
+            source = page.locator('input[name="source"]')
+            source_id = page.locator('input[name="source_id"]')
+
+            # typing fetches suggestions after a pause; typing on narrows them
+            source.press_sequentially("s", delay=40)
+            page.wait_for_selector('input[name="source"][data-completed="s"]')
+            assert len(option_values(page, "source-names")) > 3
+            source.press_sequentially("df", delay=40)
+            page.wait_for_selector('input[name="source"][data-completed="sdf"]')
+            assert option_values(page, "source-names") == ["SDF", "SDF officials"]
+            labels = page.locator("#source-names option").evaluate_all(
+                "options => options.map(o => o.label)")
+            assert labels[0] == "Syrian Democratic Forces"  # the alias shows whose it is
+            assert source_id.input_value() == "sdf"  # typed in full: that entity is chosen
+
+            # choosing a suggestion fills the box and the hidden id; the filter applies
+            source.fill("")
+            source.press_sequentially("observ", delay=40)
+            page.wait_for_selector('input[name="source"][data-completed="observ"]')
+            assert option_values(page, "source-names") == ["Syrian Observatory for Human Rights"]
+            assert source_id.input_value() == ""
+            source.fill("Syrian Observatory for Human Rights")  # what choosing the option does
+            assert source_id.input_value() == "sohr"
+            page.get_by_role("button", name="Filter").click()
+            page.wait_for_url("**/ui/disputes?*source_id=sohr*")
+            assert page.locator("a.dispute-link").count() == 1
+            assert source.input_value() == "Syrian Observatory for Human Rights"
+            assert source_id.input_value() == "sohr"  # the filter stays visible and chosen
+
+            # a subject the same way; an outlet that speaks in no dispute filters them all out
+            subject = page.locator('input[name="subject"]')
+            subject.press_sequentially("haj", delay=40)
+            page.wait_for_selector('input[name="subject"][data-completed="haj"]')
+            assert option_values(page, "subject-names") == ["Hajin"]
+            subject.fill("Hajin")
+            source.fill("")
+            source.press_sequentially("voice", delay=40)
+            page.wait_for_selector('input[name="source"][data-completed="voice"]')
+            source.fill("Voice of America")
+            assert source_id.input_value() == "voa"
+            page.get_by_role("button", name="Filter").click()
+            page.wait_for_url("**/ui/disputes?*source_id=voa*")
+            assert page.locator("a.dispute-link").count() == 0
+            assert page.locator('input[name="subject_id"]').input_value() == "hajin"
+            page.screenshot(path=str(ARTIFACTS / "queue-type-ahead.png"), full_page=True)
+            assert not errors, errors
+
+            # without JavaScript the typed name is resolved by the server, or said unknown
+            plain = browser.new_page(java_script_enabled=False)
+            plain.goto(base + "/ui/disputes")
+            plain.locator('input[name="source"]').fill("the observatory")
+            plain.get_by_role("button", name="Filter").click()
+            plain.wait_for_url("**/ui/disputes?*")
+            assert plain.locator("a.dispute-link").count() == 1
+            assert plain.locator('input[name="source"]').input_value() == (
+                "Syrian Observatory for Human Rights")
+            plain.locator('input[name="source"]').fill("Nobody at all")
+            plain.get_by_role("button", name="Filter").click()
+            plain.wait_for_url("**source=Nobody*")
+            assert plain.locator("p.notice").inner_text() == "no source named “Nobody at all”"
+            assert plain.locator("a.dispute-link").count() == 0
+        finally:
+            browser.close()

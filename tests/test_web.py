@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hst
+from rdflib import Literal
 from starlette.requests import Request
 
 from app.api.deps import AppState
 from app.model.claims import ClaimIn
+from app.model.vocab import CG, ENTITY, RDF, SKOS
 from app.web import data, pages
+from tests.conftest import claim, st
 
 SOHR_QUOTE = "SDF fighters had taken Hajin from IS"
 BALI_QUOTE = "We have so far liberated more than 60 percent"
@@ -218,13 +224,158 @@ def test_queue_counts_by_state_and_date_range(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("params", [{"type": "bogus"}, {"since": "yesterday"},
-                                    {"status": "closed"}])
+                                    {"status": "closed"},
+                                    # checked also when a name matches nothing
+                                    {"source": "Nobody Zq", "confidence": "certain"},
+                                    {"subject": "Nowhere Zq", "status": "closed"}])
 def test_queue_rejects_bad_filters_with_a_message(
     client: TestClient, params: dict[str, str]
 ) -> None:
     assert client.get("/ui/disputes.json", params=params).status_code == 422
     page = client.get("/ui/disputes", params=params)
     assert page.status_code == 422 and "text/html" in page.headers["content-type"]
+
+
+# --- the queue's type-ahead -------------------------------------------------------------------
+
+def box(html: str, name: str) -> dict[str, str | None]:
+    """The attributes of the form field called ``name``."""
+    found = [a for t, a in parse(html).tags if t == "input" and a.get("name") == name]
+    assert len(found) == 1, name
+    return found[0]
+
+
+def test_queue_page_lists_no_names_but_completes_them(
+    client: TestClient, seeded_state: AppState
+) -> None:
+    speakers = [f"Zqwitness Number {n}" for n in range(60)]
+    results = seeded_state.service.submit_batch(
+        [claim(s, [st("Zqtown", "controlStatus", "contested")]) for s in speakers])
+    assert all(not isinstance(r, Exception) for r in results)  # all agree: no new dispute
+    html = client.get("/ui/disputes").text
+    assert not [s for s in speakers if s in html]
+    options = [t for t, _ in parse(html).tags if t == "option"]
+    assert len(options) < 20  # only the type, state and confidence choices
+    for kind, endpoint in (("source", "/sources"), ("subject", "/subjects")):
+        field = box(html, kind)
+        assert field["data-complete"] == endpoint and field["data-id-field"] == kind + "_id"
+        assert box(html, kind + "_id")["type"] == "hidden"
+        datalists = [a for t, a in parse(html).tags if t == "datalist"]
+        assert {"id": f"{kind}-names"} in datalists
+    # the names come from the completion endpoint, twenty at a time unless asked
+    found = client.get("/sources", params={"q": "zqwitness"}).json()["items"]
+    assert len(found) == 20 and all(i["label"].startswith("Zqwitness") for i in found)
+    found = client.get("/sources", params={"q": "ZQWITNESS", "limit": 100}).json()["items"]
+    assert sorted(i["label"] for i in found) == sorted(speakers)
+    # a typed name resolves to its speaker, who has no dispute
+    twin = client.get("/ui/disputes.json", params={"source": "zqwitness number 7"}).json()
+    assert twin["picked"]["source"]["id"] == "zqwitness-number-7"
+    assert twin["picked"]["source"]["problem"] is None and twin["total"] == 0
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("sohr", "sohr"), ("SOHR", "sohr"), ("  syrian   OBSERVATORY ", "sohr"),
+    ("Syrian Observatory for Human Rights", "sohr"), ("Col. Sean Ryan", "sean-ryan"),
+    ("sean-ryan", "sean-ryan"), ("Sean Ryan (sean-ryan)", "sean-ryan"),
+    ("https://w3id.org/claimgraph/id/entity/sdf", "sdf"), ("U.S.-led coalition", "coalition"),
+])
+def test_queue_resolves_a_typed_source_name(
+    client: TestClient, typed: str, expected: str
+) -> None:
+    twin = client.get("/ui/disputes.json", params={"source": typed}).json()
+    assert twin["picked"]["source"]["id"] == expected and twin["total"] == 1
+    page = client.get("/ui/disputes", params={"source": typed})
+    assert page.status_code == 200
+    # the filter stays visible: the box shows the source's name, the hidden field its id
+    assert box(page.text, "source")["value"] == twin["picked"]["source"]["label"]
+    assert box(page.text, "source_id")["value"] == expected
+    assert len(re.findall(r'class="dispute-link"', page.text)) == 1
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"source": "Syrian Observatory", "source_id": "sohr"}, "sohr"),
+    # the box was changed without JavaScript: the stale id is not used
+    ({"source": "SDF", "source_id": "sohr"}, "sdf"),
+    ({"source": "", "source_id": "sohr"}, None),  # the box was emptied: no filter
+    ({"source": "Ryan", "source_id": "no-such-id"}, "sean-ryan"),
+])
+def test_queue_reads_the_chosen_id_only_with_its_name(
+    client: TestClient, params: dict[str, str], expected: str | None
+) -> None:
+    twin = client.get("/ui/disputes.json", params=params).json()
+    assert twin["picked"]["source"]["id"] == expected and twin["total"] == 1
+
+
+def test_queue_resolves_a_typed_subject(client: TestClient) -> None:
+    twin = client.get("/ui/disputes.json", params={"subject": "hajin CITY"}).json()
+    assert twin["picked"]["subject"]["id"] == "hajin" and twin["total"] == 1
+    html = client.get("/ui/disputes", params={"subject": "hajin CITY"}).text
+    assert box(html, "subject")["value"] == "Hajin"
+    assert box(html, "subject_id")["value"] == "hajin"
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"source": "Nobody Zq"}, "no source named “Nobody Zq”"),
+    ({"source": "Hajin"}, "no source named “Hajin”"),  # a place, not a source
+    ({"subject": "Deir el-Zour"}, "no disputed subject named “Deir el-Zour”"),
+    ({"source": "<script>alert(1)</script>"}, "no source named “<script>alert(1)</script>”"),
+    ({"source": "Sean Ryan (sohr)"}, "no source named “Sean Ryan (sohr)”"),
+    ({"source": "\x00\u202e%", "type": "graded"}, "no source named “\x00\u202e%”"),
+])
+def test_queue_says_when_a_name_matches_nothing(
+    client: TestClient, params: dict[str, str], message: str
+) -> None:
+    twin = client.get("/ui/disputes.json", params=params).json()
+    kind = next(iter(params))
+    assert twin["picked"][kind]["problem"] == message
+    assert twin["total"] == 0 and twin["counts"] == dict.fromkeys(twin["counts"], 0)
+    page = client.get("/ui/disputes", params=params)
+    assert page.status_code == 200
+    notices = re.findall(r'<p class="notice" role="status">(.*?)</p>', page.text, re.S)
+    assert [html.unescape(n) for n in notices] == [message]
+    assert "<script>alert" not in page.text
+    assert box(page.text, kind)["value"] == params[kind]  # what was typed stays in the box
+
+
+def test_queue_asks_which_when_a_name_is_shared(
+    client: TestClient, seeded_state: AppState
+) -> None:
+    paul = ENTITY["paul-ryan"]
+    seeded_state.store.write(insert=[
+        (paul, RDF.type, CG.Person, None),
+        (paul, SKOS.prefLabel, Literal("Paul Ryan", lang="en"), None),
+        (paul, SKOS.altLabel, Literal("Ryan", lang="en"), None),
+    ])
+    seeded_state.service.submit(claim("paul-ryan", [st("Zqtown", "controlStatus", "contested")]))
+    items = client.get("/sources", params={"q": "ryan"}).json()["items"]
+    assert [(i["id"], i["name"]) for i in items] == [("paul-ryan", "Ryan"), ("sean-ryan", "Ryan")]
+    twin = client.get("/ui/disputes.json", params={"source": "ryan"}).json()
+    assert twin["picked"]["source"]["problem"] == "“ryan” names 2 sources"
+    assert [c["id"] for c in twin["picked"]["source"]["candidates"]] == ["paul-ryan", "sean-ryan"]
+    page = client.get("/ui/disputes", params={"source": "ryan", "type": "graded"})
+    assert page.status_code == 200
+    links = [a["href"] for t, a in parse(page.text).tags if t == "a" and "source_id=" in (
+        a.get("href") or "")]
+    assert len(links) == 2
+    chosen = client.get(str(links[1]))  # Sean Ryan, the other filters kept
+    assert "type=graded" in str(links[1])
+    assert box(chosen.text, "source_id")["value"] == "sean-ryan"
+    assert len(re.findall(r'class="dispute-link"', chosen.text)) == 1
+    # the type-ahead's choice settles it, as does the id written after the name
+    for params in ({"source": "Ryan", "source_id": "paul-ryan"}, {"source": "Ryan (paul-ryan)"}):
+        twin = client.get("/ui/disputes.json", params=params).json()
+        assert twin["picked"]["source"]["id"] == "paul-ryan" and twin["total"] == 0
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=hst.text(max_size=40))
+def test_queue_never_fails_on_a_typed_name(client: TestClient, text: str) -> None:
+    for kind in ("source", "subject"):
+        page = client.get("/ui/disputes", params={kind: text, kind + "_id": text})
+        assert page.status_code == 200, page.text
+    found = client.get("/sources", params={"q": text or "x"})
+    assert found.status_code == 200 and len(found.json()["items"]) <= 20
 
 
 @pytest.mark.parametrize("path", ["/ui/disputes/d-nope", "/ui/claims/nope", "/ui/sources/nope"])
@@ -283,7 +434,10 @@ def test_hostile_article_text_renders_as_inert_text(
         for payload in PAYLOADS:
             assert payload not in html, (path, payload)
         tags = parse(html)
-        assert not [t for t, _ in tags.tags if t in ("script", "img", "i")], path
+        assert not [t for t, _ in tags.tags if t in ("img", "i")], path
+        # no script but our own, by its src (the queue's type-ahead)
+        scripts = [a for t, a in tags.tags if t == "script"]
+        assert all((a.get("src") or "").startswith("/ui/static/") for a in scripts), path
         svg_children = [t for t, _ in tags.tags if t == "svg"]
         assert len(svg_children) <= 1  # only our own picture
         for _, attrs in tags.tags:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,13 @@ from rdflib import URIRef
 from app.analysis import reports
 from app.model.errors import InvalidInput, NotFound
 from app.model.vocab import CLAIM, ENTITY
-from app.store import views
+from app.store import names, views
 from app.web import review_bridge
 from app.web.deps import WebState
 from app.web.picture import dispute_picture
 
-FILTERS = ("subject", "source", "type", "status", "since", "until", "confidence")
+FILTERS = ("subject", "subject_id", "source", "source_id", "type", "status", "since", "until",
+           "confidence")
 STATUS_LABELS = {"open": "Open", "in-review": "In review", "resolved": "Resolved",
                  "dismissed": "Dismissed"}
 _ALL = 1_000_000  # "every row": a source's page lists all of its disputes
@@ -38,10 +40,20 @@ def _date(params: Mapping[str, str], name: str) -> dt.date | None:
         raise InvalidInput(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
+def _check(value: str | None, allowed: list[str], name: str) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidInput(f"unknown {name} {value!r}", allowed=allowed)
+
+
 def queue(state: WebState, params: Mapping[str, str]) -> dict[str, Any]:
-    """The review queue: counts by state and a filtered page of disputes, newest first."""
+    """The review queue: counts by state and a filtered page of disputes, newest first.
+
+    The source and subject boxes hold a name as typed (``source``, ``subject``) and, when the
+    type-ahead chose one, the entity's id (``source_id``, ``subject_id``); ``picked`` says what
+    each resolved to. A name that resolves to nothing (or to several entities) matches no
+    dispute and says so in ``picked[…]["problem"]``: the page is still a 200."""
     store, builder, settings = state.store, state.service.builder, state.settings
-    subject, source, type_, status = (_param(params, n) for n in FILTERS[:4])
+    type_, status = _param(params, "type"), _param(params, "status")
     since, until = _date(params, "since"), _date(params, "until")
     try:
         offset = max(int(params.get("offset", "0") or 0), 0)
@@ -49,27 +61,38 @@ def queue(state: WebState, params: Mapping[str, str]) -> dict[str, Any]:
         raise InvalidInput("offset must be a whole number") from exc
     limit = settings.page_size
     confidence = _param(params, "confidence")
-    # counts per state under the other filters, from the dispute index (not one list per state)
-    counts = reports.dispute_counts(
-        store, builder, subject=subject, source=source, type_=type_, confidence=confidence,
-        since=since, until=until,
-    )
-    found = reports.list_disputes(
-        store, builder, subject=subject, source=source, type_=type_, status=status,
-        offset=offset, limit=limit, confidence=confidence, since=since, until=until,
-    )
-    total, items = found.total, found.items
+    # one index for both boxes (for a store others write to, each one reads every name)
+    index = names.index_of(store)
+    picked = {kind: pick(index, kind, params) for kind in names.KINDS}
+    subject, source = picked["subject"]["iri"], picked["source"]["iri"]
+    if any(p["problem"] for p in picked.values()):
+        # a name that resolved to nothing matches nothing: no query (the other filters are
+        # still checked, as the list checks them)
+        _check(type_, sorted(views.TYPE_BY_NAME), "type")
+        _check(status, sorted(STATUS_LABELS), "status")
+        _check(confidence, list(reports.CONFIDENCES), "confidence")
+        counts, total, items = dict.fromkeys(STATUS_LABELS, 0), 0, []
+    else:
+        # counts per state under the other filters, from the dispute index (not one list
+        # per state)
+        counts = reports.dispute_counts(
+            store, builder, subject=subject, source=source, type_=type_, confidence=confidence,
+            since=since, until=until,
+        )
+        found = reports.list_disputes(
+            store, builder, subject=subject, source=source, type_=type_, status=status,
+            offset=offset, limit=limit, confidence=confidence, since=since, until=until,
+        )
+        total, items = found.total, found.items
     rows = [_queue_row(d) for d in items]
-    sources = views.speakers(store)  # kept until a write adds or renames a speaker
     choices = {
         "status": [{"value": k, "label": v} for k, v in STATUS_LABELS.items()],
         "type": sorted(views.TYPE_BY_NAME),
         "confidence": list(reports.CONFIDENCES),
-        "source": _source_choices(sources),
-        "subject": sorted({s["label"] for r in rows for s in r["subjects"]}),
     }
     return {
         "filters": {n: _param(params, n) for n in FILTERS},
+        "picked": picked,
         "counts": counts,
         "total": total,
         "offset": offset,
@@ -81,15 +104,70 @@ def queue(state: WebState, params: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _source_choices(sources: list[dict[str, Any]]) -> list[dict[str, str]]:
-    out: dict[str, str] = {}
-    for s in sources:
-        if s["role"] == "speaker":
-            out[s["id"]] = s["label"]
-            org = s.get("member_of")
-            if org:
-                out.setdefault(org["id"], org["label"])
-    return [{"value": k, "label": v} for k, v in sorted(out.items(), key=lambda kv: kv[1].lower())]
+_NOUNS: dict[names.Kind, tuple[str, str]] = {
+    "source": ("source", "sources"), "subject": ("disputed subject", "disputed subjects")}
+_WITH_ID = re.compile(r"(.*\S)\s*\(([^()]+)\)")  # "Sean Ryan (sean-ryan)"
+
+
+def pick(
+    index: names.NameIndex, kind: names.Kind, params: Mapping[str, str]
+) -> dict[str, Any]:
+    """What the queue's ``kind`` box resolves to: ``{"text", "id", "iri", "label", "problem",
+    "candidates"}``, all None (candidates empty) when the box is empty.
+
+    The text is read, in this order, as: a name of the entity whose id the type-ahead chose
+    (``<kind>_id``; ignored when the text was changed since, as it is without JavaScript);
+    ``Name (id)``; a label or alias, ignoring case; an entity id or IRI. Otherwise
+    ``problem`` says that no entity of that kind has this name, or that several do (then
+    ``candidates`` lists them as ``{"id", "label"}``). Names are looked up in memory
+    (``app.store.names``), never by scanning the store."""
+    text = _param(params, kind)
+    out: dict[str, Any] = {"text": text, "id": None, "iri": None, "label": None,
+                           "problem": None, "candidates": []}
+    if text is None:
+        return out
+    found = _resolve(index, kind, text, _param(params, kind + "_id"))
+    one, many = _NOUNS[kind]
+    if len(found) == 1:
+        e = found[0]
+        out.update(id=e.id, iri=e.iri, label=e.label)
+    elif found:
+        out["problem"] = f"“{text}” names {len(found)} {many}"
+        out["candidates"] = [{"id": e.id, "label": e.label} for e in found]
+    else:
+        out["problem"] = f"no {one} named “{text}”"
+    return out
+
+
+def _resolve(
+    index: names.NameIndex, kind: names.Kind, text: str, chosen: str | None
+) -> list[names.Named]:
+    def by_ref(ref: str) -> names.Named | None:
+        iri = ref if ref.startswith(("http://", "https://")) else str(ENTITY) + ref
+        return index.get(kind, iri)
+
+    if chosen is not None:
+        e = by_ref(chosen)
+        if e is not None and (e.is_called(text) or names.fold(text) == names.fold(e.id)
+                              or _called_with_id(e, text)):
+            return [e]
+    with_id = _WITH_ID.fullmatch(text)
+    if with_id is not None:
+        e = by_ref(with_id[2].strip())
+        if e is not None and _called_with_id(e, text):
+            return [e]
+    found = index.lookup(kind, text)
+    if found:
+        return found
+    e = by_ref(text)
+    return [] if e is None else [e]
+
+
+def _called_with_id(e: names.Named, text: str) -> bool:
+    """Whether ``text`` is ``Name (id)`` for this entity, as the type-ahead writes a name that
+    several of its suggestions share."""
+    with_id = _WITH_ID.fullmatch(text)
+    return with_id is not None and with_id[2].strip() == e.id and e.is_called(with_id[1])
 
 
 def _queue_row(d: dict[str, Any]) -> dict[str, Any]:
