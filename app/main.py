@@ -22,7 +22,7 @@ from app.api.openapi import document_errors
 from app.config import Settings
 from app.detect.service import ClaimService
 from app.model.errors import DomainError
-from app.store import open_store
+from app.store import names, open_store
 from app.store.base import GraphStore
 from app.store.dispute_index import index_of
 from app.store.engines import RemoteConfig
@@ -156,6 +156,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             index = index_of(app.state.claimgraph.store)
             if index is not None:
                 index.warm()
+            names.index_of(app.state.claimgraph.store).warm()  # the queue's type-ahead
         try:
             yield
         finally:

@@ -274,3 +274,33 @@ def test_a_count_takes_its_event_from_a_when_clause(
     [st] = extractor.extract(text)
     counts = [t for t in st.triples if t["property"] == prop]
     assert [(t["subject"], t["value"], t["event"]) for t in counts] == [("people", value, event)]
+
+
+# -- counts written as limits, totals, noughts and phrasal verbs ------------------------------
+@pytest.mark.parametrize(("text", "prop", "value"), [
+    ("An army spokesman said the death toll from the shelling does not exceed 12.",
+     "killedCount", {"max": 12.0, "max_inclusive": True}),
+    ("Officials said the number of civilians killed in the offensive did not exceed 900.",
+     "killedCount", {"max": 900.0, "max_inclusive": True}),
+    ("The health office said the toll had exceeded 100 by Sunday.",
+     "killedCount", {"min": 100.0, "min_inclusive": False}),
+    ("The regional health office said the dead numbered at least 85 after the strike.",
+     "killedCount", {"min": 85.0, "min_inclusive": True}),
+    ("The ministry said no civilians were killed in the raid on the village.",
+     "killedCount", {"exact": 0.0}),
+    ("The hospital director said they had received at least 60 wounded from the market.",
+     "woundedCount", {"min": 60.0, "min_inclusive": True}),
+    ("The ministry said a total of 1,026 marines gave themselves up at the plant.",
+     "surrenderedCount", {"exact": 1026.0}),
+])
+def test_counts_as_limits_totals_noughts_and_phrasal_verbs(
+        extractor: Extractor, text: str, prop: str, value: dict[str, Any]) -> None:
+    [(p, v, polarity)] = [(t["property"], t["value"], t["_polarity"])
+                          for st in extractor.extract(text) for t in st.triples]
+    assert (p, v, polarity) == (prop, value, "positive")
+
+
+def test_a_count_of_flight_takes_its_place_from_the_object(extractor: Extractor) -> None:
+    [st] = extractor.extract("The UN said more than 40,000 people had fled eastern Aleppo.")
+    [t] = st.triples
+    assert t["property"] == "fledCount" and t["event"]["place"] == "Aleppo"

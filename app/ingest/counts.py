@@ -53,6 +53,9 @@ class CountLexicon:
     events: dict[str, str]
     campaigns: frozenset[str]
     cumulative: tuple[str, ...]
+    phrasal: dict[str, str] = field(default_factory=dict)  # "lay down" -> surrenderedCount
+    limits: dict[str, str] = field(default_factory=dict)  # "exceed" -> "over"
+    zero: frozenset[str] = frozenset()
     event_clauses: frozenset[str] = frozenset()  # "when" of "killed when a bus collided"
 
     def matcher(self, nlp: Language) -> DependencyMatcher:
@@ -73,6 +76,8 @@ def load_counts(path: Path) -> CountLexicon:
         patterns={p["id"]: p["pattern"] for p in data["patterns"]}, groups=groups,
         armed=frozenset(data["armed"]), events=data["events"],
         campaigns=frozenset(data["campaigns"]), cumulative=tuple(data["cumulative"]),
+        phrasal=data.get("phrasal", {}), limits=data.get("limits", {}),
+        zero=frozenset(data.get("zero", [])),
         event_clauses=frozenset(data.get("event_clauses", ())),
     )
 
@@ -126,13 +131,35 @@ class CountReader:
 
     def _property(self, pid: str, trigger: Token) -> str | None:
         lemma = trigger.lemma_.lower()
-        if pid in ("toll", "toll-direct"):
-            return self.lex.tolls.get(lemma)
-        if pid == "adjective":
-            return self.lex.adjectives.get(trigger.lower_)
+        if pid in ("toll", "toll-direct", "toll-limit"):
+            prop = self.lex.tolls.get(lemma)
+            if prop == "of-verb":  # "the number of civilians killed": the verb says what
+                verb = next((v for c in trigger.children if c.dep_ == "prep" and
+                             c.lower_ == "of" for g in c.children if g.dep_ == "pobj"
+                             for v in g.children if v.dep_ in ("acl", "relcl")), None)
+                return self.lex.verbs.get(verb.lemma_.lower()) if verb is not None else None
+            return prop
+        if pid in ("adjective", "received-wounded"):
+            return self.lex.adjectives.get(trigger.lower_) or self.lex.verbs.get(lemma)
+        prt = next((c.lower_ for c in trigger.children if c.dep_ == "prt"), None)
+        if prt is not None and f"{lemma} {prt}" in self.lex.phrasal:
+            return self.lex.phrasal[f"{lemma} {prt}"]  # "laid down their arms"
         return self.lex.verbs.get(lemma)
 
+    def _nought(self, number: Token) -> bool:
+        """Whether a count is nought: "no civilians", "not a single person", "not one of
+        them", "none"."""
+        low = number.lower_
+        if low not in self.lex.zero:
+            return False
+        if low in ("no", "none", "nobody", "noone"):
+            return True
+        scope = [number, *number.children, number.head, *number.head.children]
+        return any(t.dep_ == "neg" or t.lower_ in ("not", "no") for t in scope)
+
     def _value(self, number: Token) -> dict[str, Any] | None:
+        if self._nought(number):
+            return {"exact": 0.0}
         if number.lower_ in ("dozens", "scores", "hundreds", "thousands"):
             return interval({"number": number.text}, self.bounds)  # a lower bound
         conj = next((c for c in number.children if c.dep_ == "conj" and c.like_num), None)
@@ -157,18 +184,39 @@ class CountReader:
             return None
         if victims is None and number.i + 2 < len(doc) and doc[number.i + 1].lower_ == "of":
             victims = next((c for c in doc[number.i + 1].children if c.dep_ == "pobj"), None)
+        counted_by = None  # "the number of civilians killed throughout the operation"
+        if victims is None and trigger.lemma_.lower() in self.lex.tolls:
+            victims = next((g for c in trigger.children if c.dep_ == "prep" and
+                            c.lower_ == "of" for g in c.children if g.dep_ == "pobj"), None)
+            counted_by = next((c for c in victims.children if c.dep_ in ("acl", "relcl")),
+                              None) if victims is not None else None
         head = verb if verb is not None else trigger
         tokens = list(head.subtree)
+        negated = any(c.dep_ == "neg" for c in head.children)
+        limit = self.lex.limits.get(head.lemma_.lower()) if verb is not None else None
+        if limit == "over" and "exact" in value:
+            # "the toll does not exceed 61": at most 61, asserted; "exceeded 100": over 100
+            value = {"max": value["exact"], "max_inclusive": True} if negated else \
+                {"min": value["exact"], "min_inclusive": False}
+            negated = False
+        if value.get("exact") == 0:
+            negated = False  # "not a single person died": a count of nought, asserted
         hit = CountHit(
             property=prop, value=value, start=min(t.idx for t in tokens),
-            end=max(t.idx + len(t) for t in tokens), group="unknown",
-            negated=any(c.dep_ == "neg" for c in head.children),
+            end=max(t.idx + len(t) for t in tokens), group="unknown", negated=negated,
         )
         if victims is not None and victims.i != number.i:
             self._group(hit, victims)
         elif prop in ("killedCount", "woundedCount"):
             hit.group = "people"  # "at least 14 were killed", "the toll rose to 52"
-        where = [head, *([victims] if victims is not None else [])]
+        where = [head, *(t for t in (victims, counted_by) if t is not None)]
+        if prop == "fledCount" and victims is not None:
+            # "more than 400,000 people had fled western Mosul": the object of a verb of
+            # flight is where they fled from
+            fled_from = next((c for c in head.children if c.dep_ == "dobj" and c.i != victims.i
+                              and (c.pos_ == "PROPN" or c.ent_type_ in ("GPE", "LOC", "FAC"))),
+                             None)
+            hit.place = _named_place(fled_from) if fled_from is not None else None
         # "IS launched a counterattack near Baghuz on Tuesday, killing 14 SDF fighters": a
         # participle of result takes its event, place and time from the clause it ends
         result_of = head.head if head.tag_ == "VBG" and head.dep_ in ("advcl", "xcomp") and \
@@ -230,6 +278,12 @@ class CountReader:
     def _group(self, hit: CountHit, victims: Token) -> None:
         lemma = victims.lemma_.lower()
         hit.victims = victims.text
+        if victims.pos_ == "PRON":
+            # "not one of them surrendered": those who surrender or are captured are an
+            # armed group's (resolved in the article's context); anyone else is not guessed
+            hit.group = "armed" if hit.property in ("surrenderedCount", "capturedCount") \
+                else "unknown"
+            return
         if lemma in self.lex.armed:
             hit.group = "armed"
             mods = [c for c in victims.children if c.dep_ in ("compound", "amod", "nmod", "poss")

@@ -413,7 +413,8 @@ class Extractor:
             # within this paragraph or the one before it
             floor = text.rfind("\n\n", 0, max(0, text.rfind("\n\n", 0, hit.start)))
             before = [pid for pos, pid in places if floor < pos < hit.start]
-            where = self._entity(hit.place, st.speakers, place_ctx) if hit.place else (
+            where = self._entity(_without_direction(hit.place), st.speakers, place_ctx) \
+                if hit.place else (
                 before[-1] if before else None)
             if where:
                 event["place"] = where
@@ -547,6 +548,21 @@ class Extractor:
                    if frame.value_kind == "place" else self._group_ref(phrase, speakers, armed))
             return obj if obj != subject else None
         return frame.value
+
+
+_DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+               "central", "northeastern", "northwestern", "southeastern", "southwestern",
+               "north-eastern", "north-western", "south-eastern", "south-western", "northeast",
+               "northwest", "southeast", "southwest", "greater", "downtown"}
+
+
+def _without_direction(place: str) -> str:
+    """A count's place without the part of it a direction names ("eastern Aleppo" is
+    Aleppo): counts of one city's halves are still counts of events in that city."""
+    words = place.split()
+    while len(words) > 1 and words[0].lower() in _DIRECTIONS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _weaker(new: str, old: str) -> bool:
