@@ -304,3 +304,48 @@ def test_a_count_of_flight_takes_its_place_from_the_object(extractor: Extractor)
     [st] = extractor.extract("The UN said more than 40,000 people had fled eastern Aleppo.")
     [t] = st.triples
     assert t["property"] == "fledCount" and t["event"]["place"] == "Aleppo"
+
+
+# -- sites: places inside a place --------------------------------------------------------------
+def statements_of(extractor: Extractor, text: str) -> set[tuple[str, str, Any]]:
+    return {(t["subject"], t["property"], t["value"] if not isinstance(t["value"], dict)
+             else tuple(sorted(t["value"].items())))
+            for st in extractor.extract(text) for t in st.triples}
+
+
+def test_a_site_is_named_by_its_capitalised_words_and_its_noun(extractor: Extractor) -> None:
+    one = statements_of(extractor, "Russia said the Illich metallurgical plant had been "
+                                   "completely cleared.")
+    two = statements_of(extractor, '"Fighting continues inside the Illich plant," the '
+                                   "spokesman said.")
+    assert ("Illich plant", "controlStatus", "fully-controlled") in one
+    assert ("Illich plant", "fightingStatus", "ongoing") in two
+
+
+def test_an_unnamed_site_is_the_one_named_before(extractor: Extractor) -> None:
+    text = ("The ministry said Russian forces had captured the trade port of Mariupol.\n\n"
+            '"The port remains in our hands," a Ukrainian commander said.')
+    found = statements_of(extractor, text)
+    assert ("Mariupol port", "controlStatus", "fully-controlled") in found
+    assert ("Mariupol port", "controlledBy", "Russian forces") in found
+
+
+def test_fighting_on_a_bank_of_a_city(extractor: Extractor) -> None:
+    assert statements_of(extractor, '"Fighting has not ended on the left bank of Mosul," the '
+                                    "general said.") == {
+        ("Mosul left bank", "fightingStatus", "ended")}
+
+
+def test_the_fight_against_a_group_is_not_fighting_in_the_articles_place(
+        extractor: Extractor) -> None:
+    text = ('The general said Mosul was liberated. "The liberation of Mosul is a decisive blow, '
+            'but the fight against ISIS in Iraq and Syria continues," he said.')
+    assert not any(p == "fightingStatus" for _, p, _ in statements_of(extractor, text))
+
+
+@pytest.mark.parametrize("text", [
+    '"Tal Afar is completely free of Daesh," the general said.',
+    "The ministry said Tal Afar was fully under the control of government forces.",
+])
+def test_free_of_and_fully_under_control(extractor: Extractor, text: str) -> None:
+    assert ("Tal Afar", "controlStatus", "fully-controlled") in statements_of(extractor, text)

@@ -37,7 +37,7 @@ _PLACE_WORDS = {"district", "province", "village", "town", "city", "region", "go
 # words for an armed group that name none: resolved in the article's context, never globally
 _GENERIC_GROUPS = {"militants", "jihadists", "insurgents", "extremists", "group", "terrorists",
                    "rebels", "fighters", "enemy", "terror group", "jihadist group",
-                   "militant group"}
+                   "militant group", "occupiers", "invaders", "their"}
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -137,7 +137,7 @@ class Extractor:
     def _entity(self, name: str, speaker: list[Speaker], place: str | None) -> str | None:
         name = re.sub(r"\s+", " ", name.strip(" []"))
         low = name.lower()
-        if re.fullmatch(r"our (?:forces|fighters|troops|units|army|men)", low):
+        if low == "our" or re.fullmatch(r"our (?:forces|fighters|troops|units|army|men)", low):
             low = "we"  # a post's or quotation's first person: the speaker's side
         if low in ("we", "it", "they"):  # the speaker's side: "we have liberated …"
             if low != "we" and not (speaker and speaker[0].kind in ("org", "group")):
@@ -261,6 +261,7 @@ class Extractor:
         if posts:
             statements = [st for st in statements if not _in_post(st, posts)]
             statements += self._post_statements(text, posts, sentences, published, cue_hits)
+        sites = self._site_mentions(doc)
         states = self.states.find(doc)
         place_names = {name.lower() for _, name in mentions}
         # a name a control frame treats as a place ("taken full control of Bakhmut") is a
@@ -274,9 +275,25 @@ class Extractor:
         count_places.sort()
         states = sorted(states + self.phrases.find(doc), key=lambda h: h.trigger)
         for st in statements:
-            self._add_states(st, states, armed, count_places, place_names, places)
+            self._add_states(st, states, armed, count_places, place_names, places, sites)
             self._add_counts(st, counts, armed, count_places, published, text)
         return self._unwrap_relays(statements)
+
+    def _site_mentions(self, doc: Doc) -> list[tuple[int, str, str]]:
+        """(offset, site noun, name) of every site the article names ("the Illich plant"),
+        in order: what an unnamed "the plant" later refers back to."""
+        out = []
+        for tok in doc:
+            if tok.pos_ != "NOUN" or tok.lemma_.lower() not in self.states.lex.sites:
+                continue
+            toks = [t for t in tok.subtree if t.i <= tok.i or (
+                t.dep_ in ("prep", "pobj", "compound") and t.head.i in (tok.i, *(
+                    c.i for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"))
+                and (t.dep_ != "prep" or t.lower_ == "of"))]
+            named = _site_name(" ".join(t.text for t in toks), self.states.lex.sites)
+            if named is not None and named[1] is not None:
+                out.append((tok.idx, named[0], named[1]))
+        return out
 
     def _post_author(self, post: EmbeddedPost) -> Speaker | None:
         """The author of an embedded post: a known entity when its name or ``@handle`` is
@@ -443,15 +460,41 @@ class Extractor:
                 st.frames.append("count")
 
     # -- states read from the parse -----------------------------------------------------------
+    def _site(self, phrase: str, at: int, ctx: str | None,
+              sites: list[tuple[int, str, str]]) -> str | None:
+        """The site a phrase headed by a site noun names ("the Illich metallurgical plant"
+        and "the Illich plant": "Illich plant"; "the trade port of Mariupol": "Mariupol
+        port"), or the site an unnamed one refers back to ("the port": the last port the
+        article named before ``at``, else the port of the place it is about, ``ctx``). None
+        when the phrase is not headed by a site noun, or nothing names the site."""
+        named = _site_name(phrase, self.states.lex.sites)
+        if named is None:
+            return None
+        head, name = named
+        if name is None:
+            earlier = [n for pos, h, n in sites if h == head and pos < at]
+            if earlier:
+                return earlier[-1]
+            if ctx is None:
+                return None
+            place = self.gaz.get(ctx)
+            name = f"{place.label if place is not None else ctx} {head}"
+        known = self.gaz.get(name)
+        return known.id if known is not None else name
+
     def _place_ref(
         self, phrase: str, speakers: list[Speaker], ctx: str | None, place_names: set[str],
-        name: bool = False,
+        name: bool = False, at: int = -1, sites: list[tuple[int, str, str]] | None = None,
     ) -> str | None:
         """A place for a control frame's subject, or None when the phrase names no place
-        ("captured 40 soldiers" is a count, not control of a place)."""
+        ("captured 40 soldiers" is a count, not control of a place). A site ("the port")
+        is resolved as of offset ``at``."""
         low = " ".join(phrase.lower().split())
         if low in _PLACE_ANAPHORS:
             return ctx
+        site = self._site(phrase, at, ctx, sites or []) if self.states.lex.sites else None
+        if site is not None:
+            return site
         known = self.gaz.get(phrase) or self.gaz.get(re.sub(
             r"^(?:the )?(?:town|city|village|district|province) of ", "", phrase, flags=re.I))
         if known is not None:
@@ -471,10 +514,11 @@ class Extractor:
     def _add_states(
         self, st: Statement, states: list[StateHit], armed: str | None,
         places: list[tuple[int, str]], place_names: set[str],
-        known: list[tuple[int, str]],
+        known: list[tuple[int, str]], sites: list[tuple[int, str, str]] | None = None,
     ) -> None:
         """State statements (control, fighting, defeat, shares, presence, support) of the
-        frames whose trigger lies inside the content. ``places`` are the places the article
+        frames whose trigger lies inside the content. ``sites`` are the sites the article
+        names ((offset, noun, name)). ``places`` are the places the article
         names, ``known`` those the gazetteer knows ((offset, entity id), by offset)."""
         a, b = st.content
         inside = [pid for pos, pid in places if a <= pos < b]
@@ -486,6 +530,9 @@ class Extractor:
                 continue
             frame = hit.frame
             subjects: list[str | None]
+            if frame.subject_kind == "context-place" and hit.subject is None and \
+                    hit.against_group:
+                continue  # "the fight against ISIS in Iraq and Syria continues": no place
             if frame.subject_kind == "context-place" and hit.subject is None:
                 # the last place named before it: one the gazetteer knows first ("Hajin",
                 # not "the Euphrates" of "the eastern bank of the Euphrates")
@@ -494,9 +541,10 @@ class Extractor:
                 subjects = [prior[-1] if prior else ctx]
             elif frame.subject_kind in ("place", "context-place"):
                 subjects = [self._place_ref(hit.subject or "", st.speakers, ctx, place_names,
-                                            name=hit.subject_is_name)]
-                subjects += [self._place_ref(p, st.speakers, ctx, place_names, name=True)
-                             for p in hit.also]
+                                            name=hit.subject_is_name, at=hit.trigger,
+                                            sites=sites)]
+                subjects += [self._place_ref(p, st.speakers, ctx, place_names, name=True,
+                                             at=hit.trigger, sites=sites) for p in hit.also]
             else:
                 subjects = [self._group_ref(hit.subject or "", st.speakers, armed)]
             # the parse decides: a denying cue ("denied that …") flips the frame's polarity;
@@ -548,6 +596,34 @@ class Extractor:
                    if frame.value_kind == "place" else self._group_ref(phrase, speakers, armed))
             return obj if obj != subject else None
         return frame.value
+
+
+def _site_name(phrase: str, sites: frozenset[str]) -> tuple[str, str | None] | None:
+    """(site noun, name) of a phrase headed by a site noun: the name is its capitalised
+    words, those of its "of X" first, then the noun ("the trade port of Mariupol": ("port",
+    "Mariupol port"); "the left bank of Mosul": ("bank", "Mosul left bank")), None as the
+    name when nothing names it ("the port"). None when the phrase is not headed by a site
+    noun."""
+    words = phrase.replace("\u2019s", "").replace("'s", "").split()
+    lows = [w.lower() for w in words]
+    owner: list[str] = []
+    if "of" in lows:
+        cut = lows.index("of")
+        owner, words, lows = words[cut + 1:], words[:cut], lows[:cut]
+    if not words:
+        return None
+    head = lows[-1]
+    head = head if head in sites else head[:-1] if head.endswith("s") and head[:-1] in sites \
+        else ""
+    if not head:
+        return None
+    def caps(ws: list[str]) -> list[str]:
+        return [w for w in ws if any(ch.isupper() for ch in w) and w.lower() not in ("the", "a")]
+    names = caps(owner) + caps(words[:-1])
+    if not names:
+        return head, None
+    directions = [w.lower() for w in words[:-1] if w.lower() in _DIRECTIONS | {"left", "right"}]
+    return head, " ".join([*names, *directions, head])
 
 
 _DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",

@@ -57,6 +57,7 @@ class StateLexicon:
     pending: frozenset[str] = frozenset()  # "before", "until": not yet, under a future
     pending_future: frozenset[str] = frozenset()  # "will", "would": that future
     place_parts: frozenset[str] = frozenset()  # "center" of "the center of Hajin"
+    sites: frozenset[str] = frozenset()  # "plant", "port": places inside a place
 
 
 @cache
@@ -86,7 +87,8 @@ def load_states(path: Path) -> StateLexicon:
                         frozenset(data["future"]), frozenset(data["conditional_marks"]),
                         frozenset(data.get("pending_marks", ())),
                         frozenset(data.get("pending_future", ())),
-                        frozenset(data.get("place_parts", ())))
+                        frozenset(data.get("place_parts", ())),
+                        frozenset(data.get("sites", ())))
 
 
 @dataclass
@@ -104,6 +106,9 @@ class StateHit:
     value: str | None = None  # the place or group of a value_kind frame
     number: str | None = None  # a share: its number ("60", "half") and bound ("more than")
     bound: str | None = None
+    # "the fight against ISIS continues": a war on a group, not a battle in a place; it never
+    # takes the article's place as its subject
+    against_group: bool = False
 
 
 class StateReader:
@@ -145,6 +150,9 @@ class StateReader:
                 not subject.text.isupper() and subject.ent_type_ != "NORP" and (
                     subject.ent_type_ != "PERSON" or _said_to_be_place(subject)),
                 polarity=polarity(self.lex, frame, verb), certainty=certainty(self.lex, verb),
+                against_group=any(c.dep_ == "prep" and c.lower_ == "against"
+                                  for n in (trigger, nodes.get("noun")) if n is not None
+                                  for c in n.children),
             )
         return sorted(out.values(), key=lambda h: h.trigger)
 
@@ -263,7 +271,7 @@ def _where(trigger: Token, noun: Token | None) -> Token | None:
             continue
         for prep in head.children:
             if prep.dep_ == "prep" and prep.lower_ in ("in", "inside", "around", "near",
-                                                       "across", "for"):
+                                                       "across", "for", "on", "at"):
                 obj = next((g for g in prep.children if g.dep_ == "pobj"), None)
                 if obj is not None and obj.ent_type_ not in ("DATE", "TIME"):
                     return obj
@@ -332,7 +340,7 @@ def _misread_acronym(tok: Token) -> bool:
 
 _LOCATIVE = {"in", "inside", "near", "around", "outside", "at", "into", "from", "across"}
 _PLACE_NOUNS = {"village", "town", "city", "district", "province", "region", "capital",
-                "area", "neighbourhood", "neighborhood", "suburb", "port", "county", "state"}
+                "area", "neighbourhood", "neighborhood", "suburb", "county", "state"}
 
 
 def _said_to_be_place(name: Token) -> bool:
