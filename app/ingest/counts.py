@@ -141,7 +141,8 @@ class CountReader:
             return prop
         if pid in ("adjective", "received-wounded"):
             return self.lex.adjectives.get(trigger.lower_) or self.lex.verbs.get(lemma)
-        prt = next((c.lower_ for c in trigger.children if c.dep_ == "prt"), None)
+        prt = next((c.lower_ for c in trigger.children if c.dep_ == "prt" or (
+            c.dep_ == "prep" and c.lower_ == "out")), None)  # "brought 156 civilians out of"
         if prt is not None and f"{lemma} {prt}" in self.lex.phrasal:
             return self.lex.phrasal[f"{lemma} {prt}"]  # "laid down their arms"
         return self.lex.verbs.get(lemma)
@@ -251,9 +252,9 @@ class CountReader:
                 if c.dep_ in event_role and (
                         c.lemma_.lower() in self.lex.events or
                         c.lemma_.lower() in self.lex.campaigns):
-                    hit.event_kind = self.lex.events.get(c.lemma_.lower(), c.lemma_.lower())
+                    hit.event_kind = self.lex.events.get(c.lemma_.lower())
                     if c.lemma_.lower() in self.lex.campaigns:
-                        hit.scope = "cumulative"
+                        hit.scope = "cumulative"  # a campaign: no event kind of its own
                     elif c.tag_ not in ("NNS", "NNPS"):
                         hit.scope = "single"
                     where.append(c)
@@ -324,8 +325,9 @@ class CountReader:
                         hit.scope = "single"
                     queue += [c for c in obj.children if c.dep_ == "prep"]
                 elif lemma in self.lex.campaigns:
+                    # "in the battle for Mosul", "throughout the operation": a total over a
+                    # campaign, whatever word names it (no event kind of its own)
                     hit.scope = "cumulative"
-                    hit.event_kind = hit.event_kind or lemma
                     queue += [c for c in obj.children if c.dep_ == "prep"]
                 elif obj.ent_type_ in ("DATE", "TIME"):
                     hit.time_text = _ent_text(obj)

@@ -153,8 +153,10 @@ class Extractor:
         if known is not None:
             return known.id
         words = name.split()
-        if len(words) > 1 and words[-1].lower().rstrip("s") in self.counts.lex.armed:
-            # "Taliban fighters", "IS militants": the group their modifier names
+        if len(words) > 1 and (words[-1].lower().rstrip("s") in self.counts.lex.armed or
+                               words[-1].lower() in _UNITS):
+            # "Taliban fighters", "IS militants": the group their modifier names; "the Azov
+            # regiment" is Azov
             return self._entity(" ".join(words[:-1]), speaker, place)
         bare = re.sub(r"^(?:the|The) ", "", name)
         bare = re.sub(r"^(?:town|city|village|area|province|district) of ", "", bare)
@@ -599,11 +601,11 @@ class Extractor:
 
 
 def _site_name(phrase: str, sites: frozenset[str]) -> tuple[str, str | None] | None:
-    """(site noun, name) of a phrase headed by a site noun: the name is its capitalised
-    words, those of its "of X" first, then the noun ("the trade port of Mariupol": ("port",
-    "Mariupol port"); "the left bank of Mosul": ("bank", "Mosul left bank")), None as the
-    name when nothing names it ("the port"). None when the phrase is not headed by a site
-    noun."""
+    """(kind, name) of a phrase headed by a site noun: the kind is the noun with its
+    direction words, the name its capitalised words, those of its "of X" first, then the kind
+    ("the trade port of Mariupol": ("port", "Mariupol port"); "the left bank of Mosul":
+    ("left bank", "Mosul left bank")), None as the name when nothing names it ("the left
+    bank"). None when the phrase is not headed by a site noun."""
     words = phrase.replace("\u2019s", "").replace("'s", "").split()
     lows = [w.lower() for w in words]
     owner: list[str] = []
@@ -620,12 +622,13 @@ def _site_name(phrase: str, sites: frozenset[str]) -> tuple[str, str | None] | N
     def caps(ws: list[str]) -> list[str]:
         return [w for w in ws if any(ch.isupper() for ch in w) and w.lower() not in ("the", "a")]
     names = caps(owner) + caps(words[:-1])
-    if not names:
-        return head, None
     directions = [w.lower() for w in words[:-1] if w.lower() in _DIRECTIONS | {"left", "right"}]
-    return head, " ".join([*names, *directions, head])
+    if not names:
+        return " ".join([*directions, head]), None
+    return " ".join([*directions, head]), " ".join([*names, *directions, head])
 
 
+_UNITS = {"regiment", "brigade", "battalion", "militia", "division"}
 _DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
                "central", "northeastern", "northwestern", "southeastern", "southwestern",
                "north-eastern", "north-western", "south-eastern", "south-western", "northeast",

@@ -126,7 +126,7 @@ class SourceResolver:
                     return self._org(list(obj.subtree))
         mods = [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod")
                 and c.i < tok.i and (c.pos_ == "PROPN" or c.ent_type_ in _ORG_ENTS)
-                and c.lower_ not in _TITLES]
+                and c.lower_.rstrip(".") not in _TITLES]
         if mods:
             start = min(t.i for m in mods for t in m.subtree)
             toks = [t for t in tok.doc[start:tok.i] if t.lower_ not in self.lex.roles
