@@ -311,3 +311,26 @@ def test_count_event_comes_from_its_clause(extractor: Any, text: str, kind: str,
     assert len(hits) == 1, hits
     hit = hits[0]
     assert (hit.event_kind, hit.place, hit.time_text) == (kind, place, day)
+
+
+def test_a_place_named_by_one_count_only_is_a_low_confidence_contradiction(
+        state: AppState) -> None:
+    _first, second = ingest(
+        state,
+        ("2017-03-26", "A council member said at least 240 people were killed in the strike "
+                       "on the al-Jadida district of Mosul."),
+        ("2017-03-27", "An army spokesman said the death toll from the strike does not "
+                       "exceed 61."))
+    assert len(second.new_contradictions) == 1
+    [dispute] = disputes(state)
+    [k] = dispute["contradictions"]
+    assert k["type"] == "numeric" and k["confidence"] == "low"
+
+
+def test_a_campaign_total_is_no_rival_to_a_count_of_unstated_scope(state: AppState) -> None:
+    _first, second = ingest(
+        state,
+        ("2017-07-20", "A monitor said at least 5,800 civilians were killed in the battle for "
+                       "Mosul."),
+        ("2017-07-20", "An army spokesman said 61 civilians were killed in Mosul."))
+    assert second.new_contradictions == []

@@ -349,3 +349,20 @@ def test_the_fight_against_a_group_is_not_fighting_in_the_articles_place(
 ])
 def test_free_of_and_fully_under_control(extractor: Extractor, text: str) -> None:
     assert ("Tal Afar", "controlStatus", "fully-controlled") in statements_of(extractor, text)
+
+
+@pytest.mark.parametrize(("text", "subject"), [
+    ("The command said government forces now control more than 90 percent of western Mosul.",
+     "western Mosul"),
+    ('In Mosul, the general said: "We hold about 70 percent of the western half of the city."',
+     "western Mosul"),
+])
+def test_a_part_of_a_place_named_by_a_direction(
+        extractor: Extractor, text: str, subject: str) -> None:
+    assert {s for s, p, _ in statements_of(extractor, text) if p == "controlStatus"} == {subject}
+
+
+def test_the_dead_numbered_with_the_figure_on_a_noun_after_it(extractor: Extractor) -> None:
+    found = statements_of(extractor, "The councillor said the dead numbered at least 240, most "
+                                     "of them women and children.")
+    assert ("people", "killedCount", (("min", 240.0), ("min_inclusive", True))) in found

@@ -131,7 +131,7 @@ class CountReader:
 
     def _property(self, pid: str, trigger: Token) -> str | None:
         lemma = trigger.lemma_.lower()
-        if pid in ("toll", "toll-direct", "toll-limit"):
+        if pid in ("toll", "toll-direct", "toll-limit", "toll-limit-object"):
             prop = self.lex.tolls.get(lemma)
             if prop == "of-verb":  # "the number of civilians killed": the verb says what
                 verb = next((v for c in trigger.children if c.dep_ == "prep" and
@@ -210,7 +210,9 @@ class CountReader:
             self._group(hit, victims)
         elif prop in ("killedCount", "woundedCount"):
             hit.group = "people"  # "at least 14 were killed", "the toll rose to 52"
-        where = [head, *(t for t in (victims, counted_by) if t is not None)]
+        # "the death toll from the strike does not exceed 61": the toll noun's own phrases too
+        where = [head, *(t for t in (victims, counted_by) if t is not None),
+                 *([trigger] if trigger.i != head.i else [])]
         if prop == "fledCount" and victims is not None:
             # "more than 400,000 people had fled western Mosul": the object of a verb of
             # flight is where they fled from

@@ -462,6 +462,33 @@ class Extractor:
                 st.frames.append("count")
 
     # -- states read from the parse -----------------------------------------------------------
+    def _part(self, phrase: str, ctx: str | None) -> str | None:
+        """The part of a place a direction names, as "<direction> <place>": "western Mosul",
+        "the western half of the city" (of the article's place ``ctx``) and "the west of
+        Mosul" are all "western Mosul". None when the phrase names no such part."""
+        words = phrase.split()
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        if len(words) < 2 or words[0].lower() not in _DIRECTIONS:
+            return None
+        direction = _DIRECTION_ADJ.get(words[0].lower(), words[0].lower())
+        rest = words[1:]
+        if rest[0].lower() in ("half", "part", "side", "sector") and len(rest) > 2 and \
+                rest[1].lower() == "of":
+            rest = rest[2:]
+        elif not rest[0][:1].isupper():
+            return None
+        whole = " ".join(rest)
+        if whole.lower() in _PLACE_ANAPHORS:
+            if ctx is None:
+                return None
+            known = self.gaz.get(ctx)
+            whole = known.label if known is not None else ctx
+        else:
+            known = self.gaz.get(whole)
+            whole = known.label if known is not None else whole
+        return f"{direction} {whole}"
+
     def _site(self, phrase: str, at: int, ctx: str | None,
               sites: list[tuple[int, str, str]]) -> str | None:
         """The site a phrase headed by a site noun names ("the Illich metallurgical plant"
@@ -494,6 +521,9 @@ class Extractor:
         low = " ".join(phrase.lower().split())
         if low in _PLACE_ANAPHORS:
             return ctx
+        part = self._part(phrase, ctx)
+        if part is not None:
+            return part
         site = self._site(phrase, at, ctx, sites or []) if self.states.lex.sites else None
         if site is not None:
             return site
@@ -629,6 +659,7 @@ def _site_name(phrase: str, sites: frozenset[str]) -> tuple[str, str | None] | N
 
 
 _UNITS = {"regiment", "brigade", "battalion", "militia", "division"}
+_DIRECTION_ADJ = {"east": "eastern", "west": "western", "north": "northern", "south": "southern"}
 _DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
                "central", "northeastern", "northwestern", "southeastern", "southwestern",
                "north-eastern", "north-western", "south-eastern", "south-western", "northeast",
