@@ -29,6 +29,7 @@ _PHRASES = [
     "Fighting is still going on in Bakhmut, the ministry said. Hajin remains contested.",
     "IS fighters are still hiding in the village of Baghuz, residents said. Coalition air "
     "strikes have been crucial as we advance, Bali said.",
+    "Tal Afar is now completely free of Daesh, the general said.",
 ]
 
 

@@ -220,8 +220,11 @@ def test_embedded_posts_are_their_authors_statements(extractor: Extractor) -> No
     # the known spokesman resolves to his entity; the outlet is no speaker of any post
     assert next(st for st in found if st.post).speakers[0].ref == "sean-ryan"
     assert all(st.relays == [] for st in found if st.post)
+    # outside the posts: "A local activist disputed the account" (a denial whose content is
+    # its object, as PARC annotates it) and the resident's quotation
     resident = [st for st in found if st.post is None]
-    assert [st.speakers[0].name for st in resident] == ["one resident"]
+    assert [st.speakers[0].name for st in resident] == ["local activist", "one resident"]
+    assert resident[0].polarity == "negative" and resident[0].triples == []
 
 
 def test_a_multi_sentence_post_makes_one_statement_per_sentence(extractor: Extractor) -> None:
