@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy
+from spacy.attrs import LEMMA
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -285,8 +287,13 @@ class Extractor:
         """(offset, site noun, name) of every site the article names ("the Illich plant"),
         in order: what an unnamed "the plant" later refers back to."""
         out = []
-        for tok in doc:
-            if tok.pos_ != "NOUN" or tok.lemma_.lower() not in self.states.lex.sites:
+        lemmas = doc.to_array(LEMMA)  # one array read, no Token made for every word
+        strings = doc.vocab.strings
+        site_ids = [i for i in numpy.unique(lemmas).tolist()
+                    if strings[i].lower() in self.states.lex.sites]
+        for i in numpy.flatnonzero(numpy.isin(lemmas, site_ids)).tolist():
+            tok = doc[i]
+            if tok.pos_ != "NOUN":
                 continue
             toks = [t for t in tok.subtree if t.i <= tok.i or (
                 t.dep_ in ("prep", "pobj", "compound") and t.head.i in (tok.i, *(
