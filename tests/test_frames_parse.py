@@ -6,6 +6,8 @@ other conflicts and in other phrasings."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,6 +143,18 @@ def test_support_and_its_denial(extractor: Extractor) -> None:
     assert ("coalition", "supports", "sdf", "positive") in triples(extractor, text)
     text = "A Turkish official said the coalition was not helping the SDF."
     assert ("coalition", "supports", "sdf", "negative") in triples(extractor, text)
+
+
+def test_a_subject_rule_must_name_a_node_and_one_way(tmp_path: Path) -> None:
+    data = json.loads((ROOT / "ontology" / "frames" / "states.json").read_text(encoding="utf-8"))
+    frame = next(f for f in data["frames"] if f["id"] == "defeat-threat")
+    for bad in ({"node": "nowhere", "deps": ["nsubj"]},
+                {"node": "trigger", "deps": ["nsubj"], "preps": ["of"]}):
+        frame["subject_from"] = [bad]
+        path = tmp_path / f"states-{len(bad)}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        with pytest.raises(ValueError, match="defeat-threat"):
+            load_states(path)
 
 
 # -- phrasings the regular expressions of frames.ttl covered, now on the parse --------------------

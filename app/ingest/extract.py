@@ -400,13 +400,18 @@ class Extractor:
         fighters", "IS militants") in this article. Never a global alias; None when the
         article names none."""
         votes: dict[str, int] = {}
-        for tok in doc:
-            if tok.lemma_.lower() in self.counts.lex.armed:
-                for c in tok.children:
-                    if c.dep_ in ("compound", "amod", "nmod") and c.pos_ == "PROPN":
-                        ref = self._entity(c.text, [], None)
-                        if ref:
-                            votes[ref] = votes.get(ref, 0) + 1
+        # the armed nouns, found in one array of the document's lemma ids (no Token made for
+        # each of its words)
+        lemmas = doc.to_array(LEMMA)
+        strings = doc.vocab.strings
+        armed = [i for i in numpy.unique(lemmas).tolist()
+                 if strings[i].lower() in self.counts.lex.armed]
+        for i in numpy.flatnonzero(numpy.isin(lemmas, armed)).tolist():
+            for c in doc[i].children:
+                if c.dep_ in ("compound", "amod", "nmod") and c.pos_ == "PROPN":
+                    ref = self._entity(c.text, [], None)
+                    if ref:
+                        votes[ref] = votes.get(ref, 0) + 1
         return max(votes, key=lambda k: votes[k]) if votes else None
 
     def _add_counts(

@@ -43,6 +43,7 @@ class StateFrame:
     value_kind: str | None = None  # place | group: the value is the 'value' node's entity
     future_denies: bool = True  # "will soon seize Hajin" denies that Hajin is taken
     denied_value: str | None = None  # the value a denied trigger asserts ("not-defeated")
+    subject_from: tuple[dict[str, Any], ...] = ()  # how to read the subject, with no node
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,16 @@ def load_states(path: Path) -> StateLexicon:
             subject_kind=f.get("subject_kind", "place"),
             holder_property=f.get("holder_property"),
             patterns=tuple(tuple(p) for p in f["patterns"]),
-            denied_value=f.get("denied_value"),
+            denied_value=f.get("denied_value"), subject_from=tuple(f.get("subject_from", ())),
         )
         for f in data["frames"]
     }
     for frame in frames.values():
+        for rule in frame.subject_from:
+            if ("deps" in rule) == ("preps" in rule) or all(
+                    rule["node"] not in {n["RIGHT_ID"] for n in p} for p in frame.patterns):
+                raise ValueError(f"{path}: frame {frame.id}: a subject_from rule names a node "
+                                 "of a pattern, and 'deps' or 'preps'")
         # matches carry no pattern id: patterns of one frame with as many nodes must name
         # them in the same order, so a match's nodes can be named
         by_size: dict[int, list[str]] = {}
@@ -132,6 +138,10 @@ class StateReader:
             if (trigger.i, frame.property) in out:
                 continue
             subject = nodes.get("subject")
+            if subject is None and frame.subject_from:
+                subject = _subject_from(nodes, frame.subject_from)
+                if subject is None:
+                    continue  # the frame is about the subject it reads: none, no state
             if frame.subject_kind == "context-place":
                 if subject is None:
                     subject = _where(trigger, nodes.get("noun"))
@@ -262,6 +272,30 @@ def sentence_matches(
     # the order of a call on the sentence alone, so a stable sort by sentence restores it
     found.sort(key=lambda m: m[0])
     return [(match_id, token_ids) for _, match_id, token_ids in found]
+
+
+def _subject_from(nodes: dict[str, Token], rules: tuple[dict[str, Any], ...]) -> Token | None:
+    """The subject a frame reads from the parse rather than from a pattern node (its
+    'subject_from' rules, tried in turn): a child of the rule's node with one of its
+    dependencies ('deps'), or the object of one of its prepositions ('preps', not a date);
+    with 'name', only a word that is not all lower case ("the end of days for ISIS": ISIS);
+    never one whose lemma is in 'not' ("took control of": not a place). A rule whose node the
+    match has not is passed over."""
+    for rule in rules:
+        head = nodes.get(rule["node"])
+        if head is None:
+            continue
+        if "deps" in rule:
+            found = (c for c in head.children if c.dep_ in rule["deps"])
+        else:
+            found = (g for c in head.children if c.dep_ == "prep" and c.lower_ in rule["preps"]
+                     for g in c.children
+                     if g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME"))
+        subject = next((t for t in found if not (rule.get("name") and t.is_lower) and
+                        t.lemma_ not in rule.get("not", ())), None)
+        if subject is not None:
+            return subject
+    return None
 
 
 def _where(trigger: Token, noun: Token | None) -> Token | None:
