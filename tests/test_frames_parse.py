@@ -370,6 +370,7 @@ def test_free_of_and_fully_under_control(extractor: Extractor, text: str) -> Non
      "western Mosul"),
     ('In Mosul, the general said: "We hold about 70 percent of the western half of the city."',
      "western Mosul"),
+    ("The army said it had captured North Waziristan.", "North Waziristan"),  # a name
 ])
 def test_a_part_of_a_place_named_by_a_direction(
         extractor: Extractor, text: str, subject: str) -> None:
@@ -380,3 +381,9 @@ def test_the_dead_numbered_with_the_figure_on_a_noun_after_it(extractor: Extract
     found = statements_of(extractor, "The councillor said the dead numbered at least 240, most "
                                      "of them women and children.")
     assert ("people", "killedCount", (("min", 240.0), ("min_inclusive", True))) in found
+
+
+def test_a_count_in_a_place_whose_name_starts_with_a_direction(extractor: Extractor) -> None:
+    [st] = extractor.extract("The UN said 40 people were killed in South Sudan on Monday.")
+    [t] = st.triples
+    assert t["event"]["place"] == "South Sudan"

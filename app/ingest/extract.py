@@ -481,8 +481,8 @@ class Extractor:
         words = phrase.split()
         if words and words[0].lower() == "the":
             words = words[1:]
-        if len(words) < 2 or words[0].lower() not in _DIRECTIONS:
-            return None
+        if len(words) < 2 or words[0] not in _DIRECTIONS:
+            return None  # lower case only: "North Korea" and "the West Bank" are names
         direction = _DIRECTION_ADJ.get(words[0].lower(), words[0].lower())
         rest = words[1:]
         if rest[0].lower() in ("half", "part", "side", "sector") and len(rest) > 2 and \
@@ -682,7 +682,7 @@ def _without_direction(place: str) -> str:
     """A count's place without the part of it a direction names ("eastern Aleppo" is
     Aleppo): counts of one city's halves are still counts of events in that city."""
     words = place.split()
-    while len(words) > 1 and words[0].lower() in _DIRECTIONS:
+    while len(words) > 1 and words[0] in _DIRECTIONS:  # not "North Korea", a name
         words = words[1:]
     return " ".join(words)
 
