@@ -543,9 +543,14 @@ def test_section_labels_counts_and_clauses_before_a_colon_are_not_sources(text: 
     assert not any(cut(text, a.cue) == ":" for [found] in [attribute([text])] for a in found)
 
 
-def test_a_line_another_cue_reports_is_not_a_labelled_line() -> None:
-    text = "Kyiv: Three people were killed when a drone hit a block of flats, officials said."
-    assert [s for s, _ in sources_and_contents(text)] == ["officials"]
+@pytest.mark.parametrize(("text", "source"), [
+    ("Kyiv: Three people were killed when a drone hit a block of flats, officials said.",
+     "officials"),
+    ("ISLAMABAD: The government said on Monday that the talks would resume next week.",
+     "The government"),
+])
+def test_a_line_another_cue_reports_is_not_a_labelled_line(text: str, source: str) -> None:
+    assert [s for s, _ in sources_and_contents(text)] == [source]  # a dateline, no speaker
 
 
 @pytest.mark.parametrize(("text", "content"), [

@@ -708,6 +708,9 @@ class Attributor:
             rest = _trim(text, (colon + 1, b))
             if name is None or not 0 < len(name) <= 6 or rest is None or not self._names(name):
                 continue
+            if any(f.cue is not None and f.source is not None and rest[0] <= f.cue[0] < rest[1]
+                   and rest[0] <= f.source[0] < rest[1] for f in found):
+                continue  # "ISLAMABAD: The government said …": a dateline before a report
             content = doc.char_span(rest[0], rest[1], alignment_mode="expand")
             if content is None or len(content) < 3 or not (
                     any(t.pos_ in ("VERB", "AUX") for t in content[1:]) or _headline(content)
@@ -728,6 +731,8 @@ class Attributor:
             return True
         if not name[0].text[:1].isupper():
             return False
+        if all(t.ent_type_ in ("GPE", "LOC") or t.is_punct for t in name):
+            return False  # a dateline ("Islamabad: …"), not a speaker
         for t in name:
             if t.like_num or t.like_url or t.pos_ in ("PRON", "SYM") or t.tag_ in (
                     "VBD", "VBZ", "VBG", "MD"):
